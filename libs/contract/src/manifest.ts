@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { SignatureContractSchema } from './signature-contract.ts';
+
+/**
+ * The manifest: the only thing a consumer needs to trust a model version. It lists every file
+ * with its sha256 and size, the signature contract, metrics, the op report summary, the
+ * verification result and the lineage. `manifest.json`'s exact bytes are signed; the detached
+ * signature lives in `manifest.sig` (see ManifestSignatureSchema).
+ */
+
+export const SEMVER_PATTERN = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
+
+export const FILE_ROLES = [
+  'trainable-model',
+  'inference-model',
+  'flex-model',
+  'contract',
+  'op-report',
+  'verify-report',
+  'metrics',
+  'report',
+] as const;
+
+export const ManifestFileSchema = z.object({
+  path: z.string().regex(/^[A-Za-z0-9._-]+$/, 'file names only, no folders'),
+  role: z.enum(FILE_ROLES),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: z.number().int().nonnegative(),
+});
+export type ManifestFile = z.infer<typeof ManifestFileSchema>;
+
+export const LineageSchema = z.object({
+  gitCommit: z.string().nullable(),
+  gitDirty: z.boolean().nullable(),
+  configHash: z.string(),
+  datasetHash: z.string(),
+  nodeVersion: z.string(),
+  tfjsNodeVersion: z.string(),
+  tfjsTensorflowVersion: z.string(),
+  pythonVersion: z.string(),
+  converterTensorflowVersion: z.string(),
+});
+export type Lineage = z.infer<typeof LineageSchema>;
+
+export const ManifestSchema = z.object({
+  schemaVersion: z.literal(1),
+  name: z.string(),
+  version: z.string().regex(SEMVER_PATTERN, 'version must be MAJOR.MINOR.PATCH'),
+  createdAt: z.string().datetime(),
+  parentVersion: z.string().regex(SEMVER_PATTERN).nullable(),
+  /** sha256 of the canonical JSON of `contract`; a change here forces a new major version. */
+  contractHash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** sha256 over the trainable model's bytes; equal content means no new version. */
+  contentHash: z.string().regex(/^[0-9a-f]{64}$/),
+  files: z.array(ManifestFileSchema).min(1),
+  contract: SignatureContractSchema,
+  labels: z.array(z.string()),
+  metrics: z.record(z.string(), z.unknown()),
+  opReport: z.object({ builtinOps: z.number().int(), flexOps: z.number().int(), ops: z.array(z.string()) }),
+  verification: z.object({ passed: z.boolean(), checks: z.array(z.string()) }),
+  lineage: LineageSchema,
+});
+export type Manifest = z.infer<typeof ManifestSchema>;
+
+/** Detached signature over the exact bytes of manifest.json (ECDSA P-256, SHA-256, DER). */
+export const ManifestSignatureSchema = z.object({
+  algorithm: z.literal('ECDSA-P256-SHA256'),
+  /** First 16 hex chars of sha256 over the public key's SPKI DER; tells keys apart on rotation. */
+  keyId: z.string().regex(/^[0-9a-f]{16}$/),
+  /** Base64 of the DER-encoded signature (what Java's SHA256withECDSA verifies as is). */
+  signature: z.string().min(1),
+});
+export type ManifestSignature = z.infer<typeof ManifestSignatureSchema>;
