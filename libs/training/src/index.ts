@@ -1,0 +1,10 @@
+// Public API of @odt/training: the `model:train` stage and the pieces its benchmark reuses.
+export { trainModel, HELDOUT_SAMPLES, type TrainOptions, type TrainResult } from './train-model.ts';
+export { loadModelConfig } from './load-config.ts';
+export { loadDataset, datasetHash } from './datasets/load-dataset.ts';
+export { splitIndices, seededRandom, permutation } from './datasets/split.ts';
+export { buildModel, contractFor } from './build-model.ts';
+export { toTensors, gatherSamples, gatherLabels } from './tensors.ts';
+export type { Dataset } from './datasets/dataset.ts';
+export type { TrainingProgress, EpochLogs } from './progress.ts';
+export type { Metrics } from './metrics.ts';

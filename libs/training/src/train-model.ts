@@ -1,0 +1,132 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs-node';
+import { canonicalHash, type ModelConfig } from '@odt/contract';
+import { writeJsonAtomic } from '@odt/cli-kit';
+import { loadDataset, datasetHash } from './datasets/load-dataset.ts';
+import { splitIndices } from './datasets/split.ts';
+import type { Dataset } from './datasets/dataset.ts';
+import { buildModel, contractFor } from './build-model.ts';
+import { fitModel } from './fit.ts';
+import { evaluate } from './evaluate.ts';
+import { toTensors, gatherSamples } from './tensors.ts';
+import { renderCurvesSvg } from './curves-svg.ts';
+import { renderReport } from './report.ts';
+import type { Metrics } from './metrics.ts';
+import { type TrainingProgress, silentProgress } from './progress.ts';
+import { withStagingDir } from './output-dir.ts';
+
+/** How many held-out samples the parity fixture carries (verify needs >= 256). */
+export const HELDOUT_SAMPLES = 512;
+
+export interface TrainOptions {
+  config: ModelConfig;
+  configDir: string;
+  outDir: string;
+  progress?: TrainingProgress;
+}
+
+/** train-result.json: lineage and timing the version stage copies into the manifest. */
+export interface TrainResult {
+  modelName: string;
+  configHash: string;
+  datasetHash: string;
+  nodeVersion: string;
+  tfjsNodeVersion: string;
+  tfjsTensorflowVersion: string;
+  testAccuracy: number;
+  wallSeconds: number;
+  samplesPerSecond: number;
+  tensorsAfterEpoch: number[];
+}
+
+function tfjsVersions(): { tfjsNodeVersion: string; tfjsTensorflowVersion: string } {
+  const require = createRequire(import.meta.url);
+  const tfjsNodeVersion = (require('@tensorflow/tfjs-node/package.json') as { version: string }).version;
+  const binding = (tf.backend() as unknown as { binding?: { TF_Version?: string } }).binding;
+  return { tfjsNodeVersion, tfjsTensorflowVersion: binding?.TF_Version ?? 'unknown' };
+}
+
+/**
+ * `model:train`: data → seeded split → frozen base + trainable head → fit → evaluate → the
+ * tfjs artifacts, contract, metrics, curves, report and parity fixture, all or nothing.
+ */
+export async function trainModel(options: TrainOptions): Promise<TrainResult> {
+  const started = performance.now();
+  const { config } = options;
+  const progress = options.progress ?? silentProgress;
+  const dataset = await loadDataset(config, options.configDir);
+  const classes = config.labels.length;
+  const split = splitIndices(dataset.count, config.validationSplit, config.testSplit, config.seed);
+  const train = toTensors(dataset, split.train, classes);
+  const validation = toTensors(dataset, split.validation, classes);
+  const test = toTensors(dataset, split.test, classes);
+  const model = buildModel(config);
+  try {
+    const fit = await fitModel(model, train, validation, config, progress);
+    const evaluation = evaluate(model, test.x, test.labels, classes);
+    const contract = contractFor(model, config);
+    const metrics: Metrics = {
+      modelName: config.name,
+      dataset: dataset.description,
+      trainCount: split.train.length,
+      validationCount: split.validation.length,
+      testCount: split.test.length,
+      epochs: fit.epochs,
+      testAccuracy: evaluation.accuracy,
+      confusion: evaluation.confusion,
+      samplesPerSecond: fit.samplesPerSecond,
+      wallSeconds: 0,
+    };
+    return await withStagingDir(options.outDir, async (dir) => {
+      await model.save(`file://${join(dir, 'tfjs')}`);
+      await writeHeldout(dir, dataset, split.test, config);
+      metrics.wallSeconds = (performance.now() - started) / 1000;
+      const result: TrainResult = {
+        modelName: config.name,
+        configHash: canonicalHash(config),
+        datasetHash: datasetHash(dataset),
+        nodeVersion: process.version,
+        ...tfjsVersions(),
+        testAccuracy: evaluation.accuracy,
+        wallSeconds: metrics.wallSeconds,
+        samplesPerSecond: fit.samplesPerSecond,
+        tensorsAfterEpoch: fit.tensorsAfterEpoch,
+      };
+      await writeJsonAtomic(join(dir, 'contract.json'), contract);
+      await writeJsonAtomic(join(dir, 'metrics.json'), metrics);
+      await writeFile(join(dir, 'curves.svg'), renderCurvesSvg(fit.epochs));
+      await writeFile(join(dir, 'report.md'), renderReport(metrics, config.labels));
+      await writeJsonAtomic(join(dir, 'train-result.json'), result);
+      return result;
+    });
+  } finally {
+    model.dispose();
+    for (const t of [train, validation, test]) tf.dispose([t.x, t.y]);
+  }
+}
+
+/**
+ * Held-out samples plus the probabilities tfjs-node gives for them, computed from the model
+ * as saved on disk (reloaded), so verify compares the converted file with exactly what ships.
+ */
+async function writeHeldout(dir: string, dataset: Dataset, testIndices: Int32Array, config: ModelConfig): Promise<void> {
+  const indices = testIndices.slice(0, Math.min(HELDOUT_SAMPLES, testIndices.length));
+  const x = gatherSamples(dataset, indices);
+  const labels = Array.from(indices, (i) => dataset.labels[i]!);
+  const saved = await tf.loadLayersModel(`file://${join(dir, 'tfjs', 'model.json')}`);
+  const probabilities = tf.tidy(() => (saved.predict(tf.tensor4d(x, [indices.length, ...dataset.sampleShape])) as tf.Tensor).dataSync() as Float32Array);
+  saved.dispose();
+  const heldout = join(dir, 'heldout');
+  await mkdir(heldout, { recursive: true });
+  await writeFile(join(heldout, 'x.f32'), new Uint8Array(x.buffer));
+  await writeFile(join(heldout, 'tfjs-probabilities.f32'), new Uint8Array(probabilities.buffer, probabilities.byteOffset, probabilities.byteLength));
+  await writeJsonAtomic(join(heldout, 'heldout.json'), {
+    count: indices.length,
+    inputShape: config.inputShape,
+    classes: config.labels.length,
+    labels,
+    files: { x: 'x.f32', probabilities: 'tfjs-probabilities.f32' },
+  });
+}
