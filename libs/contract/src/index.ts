@@ -6,3 +6,6 @@ export * from './model-config.ts';
 export * from './canonical-json.ts';
 export * from './format-issues.ts';
 export * from './manifest.ts';
+export * from './manifest-hashes.ts';
+export * from './manifest-signing.ts';
+export * from './registry-index.ts';

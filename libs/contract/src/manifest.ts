@@ -50,7 +50,10 @@ export const ManifestSchema = z.object({
   parentVersion: z.string().regex(SEMVER_PATTERN).nullable(),
   /** sha256 of the canonical JSON of `contract`; a change here forces a new major version. */
   contractHash: z.string().regex(/^[0-9a-f]{64}$/),
-  /** sha256 over the trainable model's bytes; equal content means no new version. */
+  /**
+   * sha256 over the model files (see contentHashOf): equal content means no new version.
+   * Only model bytes count, so a re-run that changes timings or metrics text publishes nothing.
+   */
   contentHash: z.string().regex(/^[0-9a-f]{64}$/),
   files: z.array(ManifestFileSchema).min(1),
   contract: SignatureContractSchema,
@@ -71,3 +74,17 @@ export const ManifestSignatureSchema = z.object({
   signature: z.string().min(1),
 });
 export type ManifestSignature = z.infer<typeof ManifestSignatureSchema>;
+
+/** File names every version folder holds besides the files the manifest lists. */
+export const MANIFEST_FILE_NAME = 'manifest.json';
+export const MANIFEST_SIGNATURE_FILE_NAME = 'manifest.sig';
+
+/** Roles whose bytes make up the model itself; they alone decide the content hash. */
+export const MODEL_FILE_ROLES: ReadonlyArray<ManifestFile['role']> = ['trainable-model', 'inference-model', 'flex-model'];
+
+/**
+ * What `model:version` writes before the registry assigns name, version, time and parent:
+ * publishing must not recompute anything a reviewer could have read in the draft.
+ */
+export const DraftManifestSchema = ManifestSchema.omit({ name: true, version: true, createdAt: true, parentVersion: true });
+export type DraftManifest = z.infer<typeof DraftManifestSchema>;

@@ -102,6 +102,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       return result;
     });
   } finally {
+    // compile() was given an optimizer object, so the model does not own (or free) its slots.
+    model.optimizer?.dispose();
     model.dispose();
     for (const t of [train, validation, test]) tf.dispose([t.x, t.y]);
   }

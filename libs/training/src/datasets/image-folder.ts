@@ -55,7 +55,7 @@ export async function loadImageFolder(root: string, labels: string[], shape: [nu
 
 function decode(bytes: Buffer, path: string, channels: number): tf.Tensor3D {
   try {
-    return tf.node.decodeImage(bytes, channels, 'float32', false) as tf.Tensor3D;
+    return tf.node.decodeImage(bytes, channels, 'int32', false) as tf.Tensor3D;
   } catch (cause) {
     throw new OdtError('DATASET_CORRUPT', `${path} could not be decoded as PNG/JPEG`, { cause, suggestion: 'Remove or re-export the damaged image.' });
   }

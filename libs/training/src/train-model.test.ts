@@ -1,0 +1,62 @@
+import { readFile, readdir, access } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-node';
+import { describe, expect, it } from 'vitest';
+import { isOdtError } from '@odt/cli-kit';
+import { SignatureContractSchema } from '@odt/contract';
+import { trainModel } from './train-model.ts';
+import { tempDir, smallConfig, writeDigitsIdx } from './test-fixtures.ts';
+
+async function idxConfig(overrides: Record<string, unknown> = {}) {
+  const dir = await tempDir();
+  const names = await writeDigitsIdx(dir, 40);
+  return { config: smallConfig({ source: 'idx', ...names }, overrides), configDir: dir };
+}
+
+describe('trainModel (real tfjs-node)', () => {
+  it('writes every artifact, keeps the tensor count flat and repeats exactly for the same seed', async () => {
+    const { config, configDir } = await idxConfig();
+    const before = tf.memory().numTensors;
+    const outA = join(await tempDir(), 'train');
+    const a = await trainModel({ config, configDir, outDir: outA });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(new Set(a.tensorsAfterEpoch).size).toBe(1);
+
+    expect((await readdir(outA)).sort()).toEqual(['contract.json', 'curves.svg', 'heldout', 'metrics.json', 'report.md', 'tfjs', 'train-result.json', ].sort());
+    const contract = SignatureContractSchema.parse(JSON.parse(await readFile(join(outA, 'contract.json'), 'utf8')));
+    expect(contract.head.map((h) => [h.inputUnits, h.units])).toEqual([[16, 8], [8, 10]]);
+    const heldout = JSON.parse(await readFile(join(outA, 'heldout', 'heldout.json'), 'utf8'));
+    expect((await readFile(join(outA, 'heldout', 'x.f32'))).length).toBe(heldout.count * 784 * 4);
+    expect((await readFile(join(outA, 'heldout', 'tfjs-probabilities.f32'))).length).toBe(heldout.count * 10 * 4);
+    expect(await readFile(join(outA, 'curves.svg'), 'utf8')).toContain('<polyline');
+
+    const outB = join(await tempDir(), 'train');
+    const b = await trainModel({ config, configDir, outDir: outB });
+    const metricsA = JSON.parse(await readFile(join(outA, 'metrics.json'), 'utf8'));
+    const metricsB = JSON.parse(await readFile(join(outB, 'metrics.json'), 'utf8'));
+    const strip = (m: any) => ({ ...m, wallSeconds: 0, samplesPerSecond: 0, epochs: m.epochs.map((e: any) => ({ ...e, seconds: 0 })) });
+    expect(strip(metricsB)).toEqual(strip(metricsA));
+    expect(b.testAccuracy).toBe(a.testAccuracy);
+    const weightsA = await readFile(join(outA, 'tfjs', 'weights.bin'));
+    const weightsB = await readFile(join(outB, 'tfjs', 'weights.bin'));
+    console.log(`same config twice: metrics equal; weight bytes ${weightsA.equals(weightsB) ? 'identical' : 'differ'}`);
+    expect(weightsA.equals(weightsB)).toBe(true);
+  }, 120_000);
+
+  it('stops on a diverging loss with TRAINING_DIVERGED and leaves no output', async () => {
+    const { config, configDir } = await idxConfig({ optimizer: { type: 'adam', learningRate: 1e12 }, epochs: 4 });
+    const out = join(await tempDir(), 'train');
+    const error = await trainModel({ config, configDir, outDir: out }).catch((e: unknown) => e);
+    expect(isOdtError(error, 'TRAINING_DIVERGED')).toBe(true);
+    await expect(access(out)).rejects.toThrow();
+  }, 120_000);
+
+  it('reports a missing dataset path with DATASET_NOT_FOUND before training', async () => {
+    const config = smallConfig({ source: 'idx', images: 'nope-images', labels: 'nope-labels' });
+    const out = join(await tempDir(), 'train');
+    const error = await trainModel({ config, configDir: await tempDir(), outDir: out }).catch((e: unknown) => e);
+    expect(isOdtError(error, 'DATASET_NOT_FOUND')).toBe(true);
+    expect((error as Error).message).toContain('dataset.images points to');
+    await expect(access(out)).rejects.toThrow();
+  });
+});
