@@ -28,6 +28,8 @@ export const EXIT_CODES = {
   NOT_FOUND: { exit: 45, help: 'No such channel or version; `npx nx run model:pull -- --list` shows what exists.' },
   VERSION_RANGE_INVALID: { exit: 46, help: 'Use a semver range such as ^1.2.0, ~1.2, 1.x or an exact 1.2.3.' },
   NOT_VERIFIED: { exit: 47, help: 'Run `npx nx run model:verify`; publish only takes a model whose verification passed.' },
+  REGISTRY_LOCKED: { exit: 48, help: 'Another publisher holds the registry lock; wait for it, or remove registry/.lock if its holder is gone.' },
+  SIGNING_KEY_MISSING: { exit: 49, help: 'Set MODEL_SIGNING_KEY(_FILE) to sign, or MODEL_SIGNING_PUBLIC_KEY(_FILE) to verify (README "Signing keys").' },
   CREDENTIALS: { exit: 50, help: 'Set GOOGLE_APPLICATION_CREDENTIALS to a service-account JSON file (see README "Firebase").' },
   REMOTE_REJECTED: { exit: 51, help: 'The remote service refused the request; the message carries its answer.' },
   REMOTE_UNAVAILABLE: { exit: 52, help: 'The remote service kept failing after retries; re-run later, the publish resumes where it stopped.' },

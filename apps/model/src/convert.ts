@@ -1,0 +1,30 @@
+import { parseArgs } from 'node:util';
+import { resolve, join } from 'node:path';
+import { runCli } from '@odt/cli-kit';
+import { callBridge } from '@odt/bridge-client';
+import { stageDirs } from './stage-paths.ts';
+
+// `nx run model:convert`: the trained tfjs artifacts + contract -> model.tflite (builtin ops,
+// trainable), the quantised inference companion and, with --flex, the TFLite-guide flavour.
+await runCli(async () => {
+  const { values } = parseArgs({ options: { out: { type: 'string', default: 'out/model' }, flex: { type: 'boolean', default: true } }, strict: true });
+  const dirs = stageDirs(values.out);
+  const result = await callBridge<Record<string, any>>(
+    'convert',
+    {
+      tfjsModelDir: resolve(join(dirs.train, 'tfjs')),
+      contractPath: resolve(join(dirs.train, 'contract.json')),
+      heldoutDir: resolve(join(dirs.train, 'heldout')),
+      outDir: resolve(dirs.convert),
+      flavours: values.flex ? ['builtin', 'flex'] : ['builtin'],
+      quantize: 'dynamic-range',
+    },
+    { onLog: (line) => process.stderr.write(`  bridge: ${line}\n`) },
+  );
+  process.stdout.write(`convert: ${JSON.stringify(summary(result))}\n`);
+});
+
+function summary(result: Record<string, any>) {
+  const { ok: _ok, ...rest } = result;
+  return rest;
+}

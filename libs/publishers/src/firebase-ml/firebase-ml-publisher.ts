@@ -1,0 +1,206 @@
+import { OdtError } from '@odt/cli-kit';
+import type { Model } from 'firebase-admin/machine-learning';
+import type { Agent } from 'node:http';
+import { resolveCredentials, type ResolvedCredentials } from '../credentials.ts';
+import { openFirebaseSession, type FirebaseSession } from '../firebase-session.ts';
+import { FIREBASE_ML_MAX_MODEL_BYTES } from '../limits.ts';
+import type { ActionResult, PublishPlan, PublishReport, RemotePublisher } from '../publisher.ts';
+import { majorOf, type RegistryVersion } from '../registry/registry-version.ts';
+import { isAuthFailure, isTransient, toOdtError } from '../remote-errors.ts';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.ts';
+import { ensureObject } from '../storage-objects.ts';
+import { assertBucketName, resolveProjectId } from '../target-config.ts';
+import { assertDisplayName, displayNameFor, tagsFor } from './model-naming.ts';
+
+export interface FirebaseMlConfig {
+  bucket?: string;
+  projectId?: string;
+  serviceAccountPath?: string;
+  /** Overrides `<model-name>_v<major>`; still checked against the service's rules. */
+  displayName?: string;
+  /** Folder inside the bucket for model files the ML service reads. */
+  objectPrefix?: string;
+  maxModelBytes?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Max wait for the service to validate an uploaded file (long-running operation). */
+  operationTimeoutMs?: number;
+  agent?: Agent;
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+}
+
+/**
+ * Publishes the trainable .tflite of a registry version to Firebase ML: uploads it to the
+ * project's bucket, then creates or updates the model named `<name>_v<major>` (tags carry the
+ * semver and content hash) and publishes it. Rollback is publishing an earlier version: the
+ * same model is pointed back at that version's file. Every step is idempotent, so a re-run after
+ * any failure finishes the job without a second model.
+ */
+export class FirebaseMlPublisher implements RemotePublisher {
+  readonly name = 'firebase-ml' as const;
+  private readonly retry: RetryPolicy;
+
+  constructor(private readonly config: FirebaseMlConfig) {
+    this.retry = { ...DEFAULT_RETRY, ...config.retry };
+  }
+
+  private displayName(version: RegistryVersion): string {
+    const name = this.config.displayName ?? displayNameFor(version.manifest.name, majorOf(version.manifest.version));
+    assertDisplayName(name);
+    return name;
+  }
+
+  private objectPath(displayName: string, version: string): string {
+    return `${this.config.objectPrefix ?? 'firebase-ml'}/${displayName}/${version}/model.tflite`;
+  }
+
+  plan(version: RegistryVersion): PublishPlan {
+    const bucket = assertBucketName(this.config.bucket);
+    const displayName = this.displayName(version);
+    const model = version.trainableModel;
+    const limit = this.config.maxModelBytes ?? FIREBASE_ML_MAX_MODEL_BYTES;
+    if (model.bytes.length > limit) {
+      throw new OdtError('MODEL_TOO_LARGE', `${model.path} is ${model.bytes.length} bytes; Firebase ML takes at most ${limit}`, {
+        context: { limitBytes: limit, sizeBytes: model.bytes.length },
+      });
+    }
+    const tags = tagsFor(version.manifest.version, version.manifest.contentHash);
+    const gcsUri = `gs://${bucket}/${this.objectPath(displayName, version.manifest.version)}`;
+    return {
+      target: this.name,
+      name: version.manifest.name,
+      version: version.manifest.version,
+      destination: `Firebase ML model "${displayName}"`,
+      actions: [
+        { kind: 'upload-object', target: gcsUri, detail: `${model.bytes.length} bytes, sha256 ${model.sha256} (skipped if already there)` },
+        { kind: 'find-or-create-model', target: displayName, detail: `create, or update file and tags [${tags.join(', ')}]` },
+        { kind: 'wait-for-validation', target: displayName, detail: 'wait for the service to validate the file' },
+        { kind: 'publish-model', target: displayName, detail: 'set state.published so apps download it' },
+      ],
+    };
+  }
+
+  async publish(version: RegistryVersion, options: { dryRun: boolean }): Promise<PublishReport> {
+    const plan = this.plan(version);
+    const report: PublishReport = {
+      target: this.name,
+      name: plan.name,
+      version: plan.version,
+      dryRun: options.dryRun,
+      destination: plan.destination,
+      actions: plan.actions.map((a) => ({ ...a, status: 'planned' })),
+      retries: 0,
+      remote: {},
+    };
+    if (options.dryRun) return report;
+    const credentials = resolveCredentials({ serviceAccountPath: this.config.serviceAccountPath, env: this.config.env });
+    const projectId = resolveProjectId(this.config.projectId, credentials);
+    let session = this.open(projectId, credentials);
+    let refreshedOnce = false;
+    // On a refused token, one fresh session (new credential, new token) before giving up.
+    const step = async <T>(name: string, run: (s: FirebaseSession) => Promise<T>): Promise<T> => {
+      for (;;) {
+        try {
+          return await withRetry(name, this.retry, isTransient, () => run(session), () => {
+            report.retries += 1;
+          });
+        } catch (error) {
+          if (isAuthFailure(error) && !refreshedOnce) {
+            refreshedOnce = true;
+            this.config.log?.(`${name}: token refused; retrying once with a fresh credential`);
+            await session.close();
+            session = this.open(projectId, credentials);
+            continue;
+          }
+          throw toOdtError(error, name);
+        }
+      }
+    };
+    try {
+      const results = report.actions;
+      const displayName = plan.actions[1]!.target;
+      const gcsUri = plan.actions[0]!.target;
+      const objectPath = gcsUri.replace(/^gs:\/\/[^/]+\//, '');
+      const tags = tagsFor(plan.version, version.manifest.contentHash);
+      const upload = await step('upload model file', (s) =>
+        ensureObject(s.bucket(), objectPath, version.trainableModel, {
+          contentType: 'application/octet-stream',
+          cacheControl: 'private, max-age=0',
+          metadata: { modelName: plan.name, modelVersion: plan.version },
+        }),
+      );
+      mark(results[0]!, upload.status);
+      const found = await step('find or create model', (s) => this.findOrWrite(s, displayName, tags, gcsUri));
+      mark(results[1]!, found.status);
+      let model = await step('wait for model validation', async (s) => {
+        const current = await s.ml().getModel(found.modelId);
+        await current.waitForUnlocked(this.config.operationTimeoutMs ?? 120_000);
+        return current;
+      });
+      mark(results[2]!, found.status === 'skipped' ? 'skipped' : 'done');
+      if (model.validationError) {
+        throw new OdtError('REMOTE_REJECTED', `Firebase ML rejected the model file: ${model.validationError}`, { context: { displayName, gcsUri } });
+      }
+      if (model.tfliteModel?.gcsTfliteUri !== gcsUri || !tags.every((t) => model.tags.includes(t))) {
+        throw new OdtError('REMOTE_REJECTED', `Model "${displayName}" does not point at ${gcsUri} after the update`, {
+          context: { remoteUri: model.tfliteModel?.gcsTfliteUri ?? '(none)', remoteTags: model.tags },
+          suggestion: 'Another publisher changed the model concurrently; re-run.',
+        });
+      }
+      if (model.published) {
+        mark(results[3]!, 'skipped');
+      } else {
+        model = await step('publish model', (s) => s.ml().publishModel(found.modelId));
+        mark(results[3]!, 'done');
+      }
+      report.remote = {
+        modelId: model.modelId,
+        displayName: model.displayName,
+        tags: model.tags,
+        published: model.published,
+        gcsTfliteUri: model.tfliteModel?.gcsTfliteUri,
+        sizeBytes: Number(model.tfliteModel?.sizeBytes ?? 0),
+        modelHash: model.modelHash,
+        objectGeneration: upload.object.generation,
+      };
+      return report;
+    } finally {
+      await session.close();
+    }
+  }
+
+  private open(projectId: string, credentials: ResolvedCredentials): FirebaseSession {
+    return openFirebaseSession({ projectId, bucket: this.config.bucket!, credentials, agent: this.config.agent, env: this.config.env });
+  }
+
+  /** Idempotent create-or-update by display name; each attempt re-lists first, so a create whose answer was lost is found, not repeated. */
+  private async findOrWrite(s: FirebaseSession, displayName: string, tags: string[], gcsUri: string): Promise<{ modelId: string; status: 'done' | 'skipped' }> {
+    const ml = s.ml();
+    const { models } = await ml.listModels({ filter: `display_name = ${displayName}`, pageSize: 10 });
+    const matches = models.filter((m) => m.displayName === displayName);
+    if (matches.length > 1) {
+      throw new OdtError('REMOTE_REJECTED', `${matches.length} Firebase ML models are named "${displayName}"`, {
+        context: { modelIds: matches.map((m) => m.modelId) },
+        suggestion: 'Delete the extra models in the Firebase console; apps download by name and need exactly one.',
+      });
+    }
+    let existing: Model | undefined = matches[0];
+    if (!existing) {
+      const created = await ml.createModel({ displayName, tags, tfliteModel: { gcsTfliteUri: gcsUri } });
+      return { modelId: created.modelId, status: 'done' };
+    }
+    if (existing.locked) {
+      await existing.waitForUnlocked(this.config.operationTimeoutMs ?? 120_000);
+      existing = await ml.getModel(existing.modelId);
+    }
+    const sameFile = existing.tfliteModel?.gcsTfliteUri === gcsUri && !existing.validationError;
+    const sameTags = tags.every((t) => existing.tags.includes(t)) && existing.tags.length === tags.length;
+    if (sameFile && sameTags) return { modelId: existing.modelId, status: 'skipped' };
+    await ml.updateModel(existing.modelId, sameFile ? { tags } : { tags, tfliteModel: { gcsTfliteUri: gcsUri } });
+    return { modelId: existing.modelId, status: 'done' };
+  }
+}
+
+function mark(action: ActionResult, status: 'done' | 'skipped'): void {
+  action.status = status;
+}

@@ -1,0 +1,50 @@
+import type { RegistryVersion } from './registry/registry-version.ts';
+
+/** The remote targets a registry version can be mirrored to. */
+export type TargetName = 'firebase-ml' | 'firebase-storage';
+
+/** One step a publish takes; a dry run prints exactly these, in order. */
+export interface PlannedAction {
+  kind: 'upload-object' | 'find-or-create-model' | 'wait-for-validation' | 'publish-model' | 'verify-objects' | 'move-channel-pointer';
+  target: string;
+  detail: string;
+}
+
+export interface PublishPlan {
+  target: TargetName;
+  name: string;
+  version: string;
+  destination: string;
+  actions: PlannedAction[];
+}
+
+/** What happened to each planned step; `skipped` means the remote already had it (re-run). */
+export interface ActionResult extends PlannedAction {
+  status: 'planned' | 'done' | 'skipped';
+}
+
+/** The record of one publish, safe to print and store: no credential material in it. */
+export interface PublishReport {
+  target: TargetName;
+  name: string;
+  version: string;
+  dryRun: boolean;
+  destination: string;
+  actions: ActionResult[];
+  retries: number;
+  remote: Record<string, unknown>;
+}
+
+/** One remote target. `plan` is pure (validates, no network); `publish` mirrors the version. */
+export interface RemotePublisher {
+  readonly name: TargetName;
+  plan(version: RegistryVersion): PublishPlan;
+  publish(version: RegistryVersion, options: { dryRun: boolean }): Promise<PublishReport>;
+}
+
+/** Renders a plan as the lines a dry run prints. */
+export function formatPlan(plan: PublishPlan): string {
+  const lines = [`${plan.target}: would publish ${plan.name}@${plan.version} to ${plan.destination}`];
+  plan.actions.forEach((a, i) => lines.push(`  ${i + 1}. ${a.kind} ${a.target} — ${a.detail}`));
+  return lines.join('\n');
+}

@@ -1,0 +1,7 @@
+"""`python -m odt_bridge ...` (see cli.py)."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
