@@ -21,10 +21,10 @@ await runCli(async () => {
     },
     { onLog: (line) => process.stderr.write(`  bridge: ${line}\n`) },
   );
-  process.stdout.write(`convert: ${JSON.stringify(summary(result))}\n`);
+  const sizes = result.sizes ?? {};
+  process.stdout.write(
+    `convert: model.tflite ${sizes.modelBytes} bytes (${JSON.stringify(result.opCounts?.['model.tflite'])}), ` +
+      `inference companion ${sizes.inferenceModelBytes} bytes, flex flavour ${sizes.flexModelBytes ?? 'not built'} bytes, ` +
+      `${Math.round(result.timings?.totalMs ?? 0)} ms -> ${dirs.convert}\n`,
+  );
 });
-
-function summary(result: Record<string, any>) {
-  const { ok: _ok, ...rest } = result;
-  return rest;
-}

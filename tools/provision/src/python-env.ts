@@ -71,7 +71,7 @@ export async function ensurePythonEnv(log: (line: string) => void): Promise<Pyth
 async function run(file: string, args: string[], what: string, timeout: number): Promise<void> {
   const result = await execa(file, args, { reject: false, timeout, stdin: 'ignore', env: { PIP_NO_INPUT: '1' } });
   if (result.exitCode === 0) return;
-  const tail = (result.stderr || result.stdout || result.message).split('\n').slice(-15).join('\n');
+  const tail = String(result.stderr || result.stdout || result.message || '').split('\n').slice(-15).join('\n');
   throw new OdtError('PROVISION_FAILED', `could not ${what}`, {
     context: { command: [file, ...args].join(' '), output: tail },
     suggestion: tail.includes('No matching distribution') || tail.includes('hashes')

@@ -1,0 +1,30 @@
+package dev.odt.sample.app
+
+import android.content.Context
+import java.io.File
+
+/**
+ * The model shipped in assets/model (copied there from the registry by the `bundleModel` Gradle
+ * task). The Interpreter and the verifier need real files, so it is copied out once per app version;
+ * the core then verifies it like any download.
+ */
+object BundledModel {
+    private val FILES = listOf("manifest.json", "manifest.sig", "model.tflite", "contract.json")
+
+    fun unpack(context: Context): File? {
+        val target = File(context.noBackupFilesDir, "bundled-model-${context.packageManager.getPackageInfo(context.packageName, 0).longVersionCode}")
+        if (File(target, "manifest.json").isFile) return target
+        val staging = File(target.parentFile, target.name + ".tmp").apply { deleteRecursively(); mkdirs() }
+        return try {
+            // manifest.json last: its presence marks a complete copy.
+            for (name in FILES.drop(1) + FILES.first()) {
+                context.assets.open("model/$name").use { input -> File(staging, name).outputStream().use { input.copyTo(it) } }
+            }
+            if (!staging.renameTo(target)) null else target
+        } catch (e: java.io.IOException) {
+            null
+        } finally {
+            staging.deleteRecursively()
+        }
+    }
+}

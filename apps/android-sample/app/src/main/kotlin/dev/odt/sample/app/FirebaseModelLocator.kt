@@ -1,0 +1,37 @@
+package dev.odt.sample.app
+
+import com.google.firebase.ml.modeldownloader.CustomModelDownloadConditions
+import com.google.firebase.ml.modeldownloader.DownloadType
+import com.google.firebase.ml.modeldownloader.FirebaseModelDownloader
+import com.google.android.gms.tasks.Tasks
+import dev.odt.sample.core.source.CloudStorageManifestLocator
+import dev.odt.sample.core.source.HttpFetcher
+import dev.odt.sample.core.source.PackageReader
+import dev.odt.sample.core.source.RemoteModelLocator
+import dev.odt.sample.core.source.RemoteVersion
+
+/**
+ * Firebase ML (deprecated by Google, ends 2027-06-15) hosts only the .tflite, with no versions and
+ * no signature. So the model bytes come from FirebaseModelDownloader while manifest.json and
+ * manifest.sig come from the signed Cloud Storage copy; the core then checks the downloaded file
+ * against the signed manifest's sha256 like any other source.
+ */
+class FirebaseModelLocator(
+    private val firebaseModelName: String,
+    storageManifestUrl: String,
+    fetcher: HttpFetcher,
+) : RemoteModelLocator {
+    private val storage = CloudStorageManifestLocator(storageManifestUrl, fetcher)
+
+    override fun locate(): RemoteVersion {
+        val signed = storage.locate()
+        val conditions = CustomModelDownloadConditions.Builder().requireWifi().build()
+        // Runs on the worker's background thread; Tasks.await is fine there.
+        val model = Tasks.await(FirebaseModelDownloader.getInstance().getModel(firebaseModelName, DownloadType.LATEST_MODEL, conditions))
+        val file = model.file ?: error("Firebase ML returned no file for $firebaseModelName")
+        val reader = PackageReader { name ->
+            if (name == "model.tflite") file.readBytes() else signed.reader.read(name)
+        }
+        return RemoteVersion(null, reader, null, "firebase-ml $firebaseModelName (${model.modelHash})")
+    }
+}

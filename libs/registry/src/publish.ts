@@ -1,0 +1,160 @@
+import { mkdir, readFile, rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fsyncDir, OdtError } from '@odt/cli-kit';
+import {
+  contentHashOf,
+  DraftManifestSchema,
+  formatIssues,
+  MANIFEST_FILE_NAME,
+  MANIFEST_SIGNATURE_FILE_NAME,
+  ManifestSchema,
+  MODEL_NAME_PATTERN,
+  sha256Hex,
+  signManifestBytes,
+  type DraftManifest,
+  type Manifest,
+} from '@odt/contract';
+import { DRAFT_MANIFEST_FILE, readPassedVerification } from './verification-report.ts';
+import { stagingPath, writeFileSynced } from './durable-fs.ts';
+import { cleanLeftovers } from './registry-cleanup.ts';
+import { notWritable } from './registry-errors.ts';
+import { emptyModel, moveChannel, readIndex, writeIndex } from './registry-index-store.ts';
+import { acquireRegistryLock } from './registry-lock.ts';
+import type { SigningKey } from './signing-keys.ts';
+import { decideVersion } from './version-rule.ts';
+
+export interface PublishOptions {
+  registry: string;
+  /** The `model:version` output folder (draft-manifest.json + the files it lists). */
+  draftDir: string;
+  signingKey: SigningKey;
+  /** Defaults to the contract's modelName. */
+  name?: string;
+  /** Explicit version; must move forward. */
+  version?: string;
+  now?: Date;
+  lockTimeoutMs?: number;
+}
+
+export type PublishResult =
+  | { status: 'published'; name: string; version: string; parentVersion: string | null; reason: string; path: string; keyId: string }
+  | { status: 'unchanged'; name: string; version: string };
+
+/** Serialises the manifest exactly once; these bytes are signed, stored and hashed. */
+export function manifestBytes(manifest: Manifest): Buffer {
+  return Buffer.from(`${JSON.stringify(ManifestSchema.parse(manifest), null, 2)}\n`);
+}
+
+async function loadDraft(draftDir: string): Promise<{ draft: DraftManifest; files: Map<string, Buffer> }> {
+  await readPassedVerification(draftDir);
+  const path = join(draftDir, DRAFT_MANIFEST_FILE);
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (cause) {
+    throw new OdtError('ARTIFACTS_INVALID', 'there is no readable draft manifest; run the version stage first', { context: { file: path }, cause });
+  }
+  const parsed = DraftManifestSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new OdtError('ARTIFACTS_INVALID', 'the draft manifest does not match the manifest schema', {
+      context: { file: path, issues: formatIssues(parsed.error).slice(0, 5) },
+    });
+  }
+  const draft = parsed.data;
+  if (!draft.verification.passed) throw new OdtError('NOT_VERIFIED', 'the draft records a failed verification', { context: { file: path } });
+  const files = new Map<string, Buffer>();
+  for (const file of draft.files) {
+    const bytes = await readFile(join(draftDir, file.path)).catch((cause) => {
+      throw new OdtError('ARTIFACTS_INVALID', 'a file the draft lists is missing', { context: { file: join(draftDir, file.path) }, cause });
+    });
+    if (bytes.length !== file.size || sha256Hex(bytes) !== file.sha256) {
+      throw new OdtError('ARTIFACTS_INVALID', 'a draft file changed after the version stage hashed it', {
+        context: { file: join(draftDir, file.path) },
+        suggestion: 'Re-run `npx nx run model:version` (with --skip-nx-cache if the cache holds the old draft).',
+      });
+    }
+    files.set(file.path, bytes);
+  }
+  if (contentHashOf(draft.files) !== draft.contentHash) {
+    throw new OdtError('ARTIFACTS_INVALID', 'the draft content hash does not match its files', { context: { file: path } });
+  }
+  return { draft, files };
+}
+
+/**
+ * Publishes a verified draft into a folder registry. Under the registry lock: clean what killed
+ * writers left, apply the version rule, stage the version folder under a temp name (every file
+ * fsynced), rename it into place, then commit by writing the index (temp + fsync + rename).
+ */
+export async function publishToRegistry(options: PublishOptions): Promise<PublishResult> {
+  const { draft, files } = await loadDraft(options.draftDir);
+  const name = options.name ?? draft.contract.modelName;
+  if (!MODEL_NAME_PATTERN.test(name)) {
+    throw new OdtError('USAGE', `"${name}" is not a valid model name`, { context: { pattern: String(MODEL_NAME_PATTERN) } });
+  }
+  const root = options.registry;
+  await mkdir(root, { recursive: true }).catch((error) => {
+    throw notWritable(root, error);
+  });
+  const lock = await acquireRegistryLock(root, { timeoutMs: options.lockTimeoutMs });
+  try {
+    const index = await readIndex(root);
+    try {
+      await cleanLeftovers(root, index);
+    } catch (error) {
+      throw notWritable(root, error);
+    }
+    const decision = decideVersion(index.models[name], draft, options.version);
+    if (decision.kind === 'unchanged') return { status: 'unchanged', name, version: decision.version };
+    const now = options.now ?? new Date();
+    const manifest: Manifest = { ...draft, name, version: decision.version, createdAt: now.toISOString(), parentVersion: decision.parentVersion };
+    const bytes = manifestBytes(manifest);
+    const signature = signManifestBytes(bytes, options.signingKey.privateKey, options.signingKey.publicKey);
+    const modelDir = join(root, name);
+    const finalDir = join(modelDir, decision.version);
+    const exists = await stat(finalDir).then(() => true, () => false);
+    if (exists) {
+      throw new OdtError('VERSION_CONFLICT', `${name}@${decision.version} already exists on disk and is never rewritten`, { context: { path: finalDir } });
+    }
+    const staging = stagingPath(root, `${name}-${decision.version}`);
+    try {
+      await mkdir(staging);
+      for (const [path, content] of files) await writeFileSynced(join(staging, path), content);
+      await writeFileSynced(join(staging, MANIFEST_FILE_NAME), bytes);
+      await writeFileSynced(join(staging, MANIFEST_SIGNATURE_FILE_NAME), `${JSON.stringify(signature, null, 2)}\n`);
+      await fsyncDir(staging);
+      await mkdir(modelDir, { recursive: true });
+      await fsyncDir(root);
+      await rename(staging, finalDir);
+      await fsyncDir(modelDir);
+      await fsyncDir(root);
+    } catch (error) {
+      throw error instanceof OdtError ? error : notWritable(root, error);
+    }
+    const model = index.models[name] ?? emptyModel();
+    model.versions.push({
+      version: decision.version,
+      createdAt: manifest.createdAt,
+      contractHash: manifest.contractHash,
+      contentHash: manifest.contentHash,
+      manifestSha256: sha256Hex(bytes),
+    });
+    moveChannel(model, 'latest', decision.version, 'publish', now);
+    index.models[name] = model;
+    index.updatedAt = now.toISOString();
+    await writeIndex(root, index).catch((error) => {
+      throw notWritable(root, error);
+    });
+    return {
+      status: 'published',
+      name,
+      version: decision.version,
+      parentVersion: decision.parentVersion,
+      reason: decision.reason,
+      path: finalDir,
+      keyId: signature.keyId,
+    };
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,20 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+/** Finds the workspace root (the folder with nx.json) so defaults do not depend on the cwd. */
+export function findWorkspaceRoot(start: string = process.cwd()): string {
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, 'nx.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(start);
+    dir = parent;
+  }
+}
+
+/** The registry folder: --registry, then MODEL_REGISTRY, then `registry/` at the workspace root. */
+export function resolveRegistryPath(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (explicit) return resolve(explicit);
+  if (env.MODEL_REGISTRY) return resolve(env.MODEL_REGISTRY);
+  return join(findWorkspaceRoot(), 'registry');
+}
