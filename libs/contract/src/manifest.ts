@@ -80,7 +80,12 @@ export const MANIFEST_FILE_NAME = 'manifest.json';
 export const MANIFEST_SIGNATURE_FILE_NAME = 'manifest.sig';
 
 /** Roles whose bytes make up the model itself; they alone decide the content hash. */
-export const MODEL_FILE_ROLES: ReadonlyArray<ManifestFile['role']> = ['trainable-model', 'inference-model', 'flex-model'];
+/**
+ * Files whose bytes define a version. The Flex flavour is left out: TensorFlow serialises the
+ * attribute map inside its Flex custom ops in no fixed order, so converting the same weights
+ * twice gives different bytes (seen with TF 2.21) and would otherwise mint a new minor version.
+ */
+export const MODEL_FILE_ROLES: ReadonlyArray<ManifestFile['role']> = ['trainable-model', 'inference-model'];
 
 /**
  * What `model:version` writes before the registry assigns name, version, time and parent:

@@ -50,11 +50,14 @@ export async function findPython(required: string, candidates = [`python${requir
  */
 export async function ensurePythonEnv(log: (line: string) => void): Promise<PythonEnv> {
   const required = await requiredPythonVersion();
-  const { python, version } = await findPython(required);
   const lockSha256 = createHash('sha256').update(await readFile(LOCK_FILE)).digest('hex');
-  const wanted = { pythonVersion: version, lockSha256 };
-  if (await stampMatches(STAMP, wanted)) return { python: VENV_PYTHON, version, skipped: true };
-
+  // An existing venv of the pinned line is reused whichever 3.11.x made it, so two shells whose
+  // PATH finds different patch releases do not rebuild it back and forth.
+  const existing = await venvPythonVersion();
+  if (existing && pythonVersionAccepted(existing, required) && (await stampMatches(STAMP, { lockSha256 }))) {
+    return { python: VENV_PYTHON, version: existing, skipped: true };
+  }
+  const { python, version } = await findPython(required);
   log(`python-env: creating python-bridge/.venv with Python ${version} from requirements.lock (hash-checked)`);
   await rm(VENV_DIR, { recursive: true, force: true });
   await run(python, ['-m', 'venv', VENV_DIR], 'create the virtual environment', 120_000);
@@ -64,8 +67,14 @@ export async function ensurePythonEnv(log: (line: string) => void): Promise<Pyth
     'install the locked Python requirements',
     30 * 60_000,
   );
-  await writeStamp(STAMP, wanted);
+  await writeStamp(STAMP, { lockSha256, pythonVersion: version });
   return { python: VENV_PYTHON, version, skipped: false };
+}
+
+/** The venv interpreter's version, read from pyvenv.cfg (no process start), or null. */
+async function venvPythonVersion(): Promise<string | null> {
+  const cfg = await readFile(join(VENV_DIR, 'pyvenv.cfg'), 'utf8').catch(() => '');
+  return /^version(?:_info)?\s*=\s*(\d+\.\d+\.\d+)/m.exec(cfg)?.[1] ?? null;
 }
 
 async function run(file: string, args: string[], what: string, timeout: number): Promise<void> {
