@@ -126,7 +126,7 @@ def _keras_layer(keras: Any, spec: dict[str, Any], name: str) -> Any:
     raise BridgeError("UNSUPPORTED_LAYER", f"unknown layer type {kind!r}; supported base layers: conv2d, maxPooling2d, flatten, dense, dropout")
 
 
-def build_keras_model(config: dict[str, Any]) -> Any:
+def build_keras_model(config: dict[str, Any], jit_compile: Any = "auto") -> Any:
     """The model config's architecture in Keras 3, named like the tfjs model (base_<i>_<type>)."""
     import keras
 
@@ -138,7 +138,7 @@ def build_keras_model(config: dict[str, Any]) -> Any:
             layers.append(_keras_layer(keras, {**spec, "type": "dense"}, f"head_{index}_dense"))
         model = keras.Sequential(layers, name=config.get("name", "model").replace("-", "_"))
         model.compile(optimizer=keras.optimizers.Adam(config["optimizer"]["learningRate"]),
-                      loss="categorical_crossentropy", metrics=["accuracy"])
+                      loss="categorical_crossentropy", metrics=["accuracy"], jit_compile=jit_compile)
     except (KeyError, TypeError) as error:
         raise BridgeError("CONFIG_INVALID", f"the model config lacks a field the benchmark needs: {error}") from None
     return model
@@ -180,7 +180,11 @@ def run_bench_keras(request: dict[str, Any]) -> dict[str, Any]:
     x = np.frombuffer(raw, dtype="<f4").reshape([labels.shape[0], *shape]).astype(np.float32)
     y = np.eye(classes, dtype=np.float32)[labels]
     keras.utils.set_random_seed(int(request.get("seed", config.get("seed", 0))))
-    model = build_keras_model(config)
+    # "auto" is Keras' default (XLA where it can); False keeps a plain tf.function graph.
+    jit = request.get("jitCompile", "auto")
+    if jit not in ("auto", True, False):
+        raise BridgeError("USAGE", "jitCompile must be \"auto\", true or false")
+    model = build_keras_model(config, jit)
     epoch_ms: list[float] = []
 
     class Timer(keras.callbacks.Callback):
@@ -197,7 +201,7 @@ def run_bench_keras(request: dict[str, Any]) -> dict[str, Any]:
     result = {
         "ok": True,
         "schemaVersion": SCHEMA_VERSION,
-        "framework": f"keras {keras.__version__} (tensorflow {tf.__version__} backend)",
+        "framework": f"keras {keras.__version__} (tensorflow {tf.__version__} backend, jit_compile={jit})",
         "samples": count, "epochs": epochs, "batchSize": batch,
         "epochMs": [round(v, 1) for v in epoch_ms],
         "samplesPerSecond": round(count * epochs / total_s, 1) if total_s else None,

@@ -13,7 +13,6 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
   await writeRegistryVersion(h.registry, 'digits', '1.0.0');
-  await writeRegistryVersion(h.registry, 'hand.writing', '1.0.0');
   await writeRegistryVersion(h.registry, 'big', '1.0.0', { modelBytes: fakeTflite(64 * 1024, 1) });
   await writeRegistryVersion(h.registry, 'unverified', '1.0.0', { passed: false });
 });
@@ -29,8 +28,8 @@ async function failure(run: () => Promise<unknown>): Promise<unknown> {
 
 describe('bad input fails clearly before any request', () => {
   it('rejects a display name the service would refuse', async () => {
-    const v = await readRegistryVersion(h.registry, 'hand.writing', '1.0.0');
-    const error = await failure(() => new FirebaseMlPublisher({ bucket: BUCKET, env: h.env, agent: h.agent }).publish(v, { dryRun: false }));
+    const v = await readRegistryVersion(h.registry, 'digits', '1.0.0');
+    const error = await failure(() => new FirebaseMlPublisher({ bucket: BUCKET, env: h.env, agent: h.agent, displayName: 'hand.writing_v1' }).publish(v, { dryRun: false }));
     expect(isOdtError(error, 'CONFIG_INVALID')).toBe(true);
     expect((error as Error).message).toContain('hand.writing_v1');
     expect(h.fakes.requests).toHaveLength(0);

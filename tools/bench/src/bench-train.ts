@@ -86,15 +86,18 @@ await runCli(async () => {
   try {
     await writeFile(join(dir, 'x.f32'), new Uint8Array(samples.buffer));
     await writeFile(join(dir, 'labels.json'), JSON.stringify(Array.from(labels)));
-    const keras = await callBridge<{ epochMs: number[]; framework: string }>('bench-keras', {
-      modelConfigPath: resolve(values.config),
-      xPath: join(dir, 'x.f32'),
-      labelsPath: join(dir, 'labels.json'),
-      epochs,
-      batchSize: config.batchSize,
-      seed: config.seed,
-    });
-    runs.push(steady(keras.framework, keras.epochMs, count));
+    for (const jitCompile of ['auto', false] as const) {
+      const keras = await callBridge<{ epochMs: number[]; framework: string }>('bench-keras', {
+        modelConfigPath: resolve(values.config),
+        xPath: join(dir, 'x.f32'),
+        labelsPath: join(dir, 'labels.json'),
+        epochs,
+        batchSize: config.batchSize,
+        seed: config.seed,
+        jitCompile,
+      });
+      runs.push(steady(keras.framework, keras.epochMs, count));
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -104,6 +107,6 @@ await runCli(async () => {
   const ratio = tuned.samplesPerSecond / kerasRun.samplesPerSecond;
   process.stdout.write(`\ntraining throughput, ${count} samples, batch ${config.batchSize}, ${epochs} epochs (first left out)\n`);
   for (const run of runs) process.stdout.write(`  ${run.samplesPerSecond.toFixed(0).padStart(7)} samples/s  ${run.name}  epochs ms ${run.epochMs.join(', ')}\n`);
-  process.stdout.write(`  ratio tfjs-node / keras = ${ratio.toFixed(2)}  (naive tfjs-node / keras = ${(runs[0]!.samplesPerSecond / kerasRun.samplesPerSecond).toFixed(2)})\n`);
+  process.stdout.write(`  ratio tfjs-node / keras = ${ratio.toFixed(2)}  (naive tfjs-node / keras = ${(runs[0]!.samplesPerSecond / kerasRun.samplesPerSecond).toFixed(2)}; tfjs-node / keras without XLA = ${(tuned.samplesPerSecond / runs[3]!.samplesPerSecond).toFixed(2)})\n`);
   await writeJsonAtomic(values.out, { count, batchSize: config.batchSize, epochs, runs, ratio, measuredAt: new Date().toISOString() });
 });

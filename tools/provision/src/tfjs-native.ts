@@ -1,10 +1,13 @@
-import { access, copyFile, mkdir, readdir, rm, symlink } from 'node:fs/promises';
+import { access, copyFile, mkdir, readdir, rename, rm, symlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { execa } from 'execa';
 import { OdtError } from '@odt/cli-kit';
 import { VENV_DIR, WORKSPACE_ROOT, tfjsNodeDir } from './workspace-paths.ts';
 import { stampMatches, writeStamp } from './stamp.ts';
+
+/** Built addons kept across `npm ci` (git-ignored), keyed by what they were built against. */
+const ADDON_CACHE_DIR = join(WORKSPACE_ROOT, '.cache', 'tfjs-node-addon');
 
 /** N-API version tfjs-node's loader picks on Node >= 16 (highest in its package.json list). */
 const NAPI_VERSION = 8;
@@ -87,6 +90,18 @@ export async function ensureTfjsNative(log: (line: string) => void): Promise<{ t
       });
     }
   }
+  // `npm ci` wipes node_modules; an addon built before for the same TensorFlow, Node ABI and
+  // tfjs-node version is restored from the workspace cache instead of being compiled again.
+  const tfjsVersion = (createRequire(join(WORKSPACE_ROOT, 'package.json'))('@tensorflow/tfjs-node/package.json') as { version: string }).version;
+  const cached = join(ADDON_CACHE_DIR, `tfjs-node-${tfjsVersion}-tf-${wheel.version}-abi-${process.versions.modules}.node`);
+  if (await exists(cached)) {
+    await linkDeps(pkg, wheel.dir);
+    await mkdir(dirname(addon), { recursive: true });
+    await copyFile(cached, addon);
+    await writeStamp(stampPath, wanted);
+    log(`tfjs-native: restored tfjs_binding.node (TensorFlow ${wheel.version}) from .cache/`);
+    return { tensorflowVersion: wheel.version, skipped: false };
+  }
   await checkToolchain();
   const nodedir = await findNodeHeaders();
 
@@ -107,6 +122,9 @@ export async function ensureTfjsNative(log: (line: string) => void): Promise<{ t
   }
   await mkdir(dirname(addon), { recursive: true });
   await copyFile(join(pkg, 'build', 'Release', 'tfjs_binding.node'), addon);
+  await mkdir(ADDON_CACHE_DIR, { recursive: true });
+  await copyFile(addon, `${cached}.tmp`);
+  await rename(`${cached}.tmp`, cached);
   await rm(join(pkg, 'build'), { recursive: true, force: true });
   await writeStamp(stampPath, wanted);
   return { tensorflowVersion: wheel.version, skipped: false };

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OdtError } from '@odt/cli-kit';
+import { readIndex } from '@odt/registry';
 import { formatIssues, ManifestSchema, ManifestSignatureSchema, SEMVER_PATTERN, type Manifest, type ManifestFile } from '@odt/contract';
 
 /** One file of a registry version, read into memory and checked against its manifest sha256. */
@@ -37,27 +38,20 @@ async function readOrFail(path: string, what: string): Promise<Buffer> {
   }
 }
 
-function compareSemver(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return pa[i]! - pb[i]!;
-  return 0;
-}
-
-/** Highest semver folder of a model in the local registry (the "latest" registry version). */
+/**
+ * The version the registry's `latest` channel points at, read from index.json: a version folder
+ * that is not in the index (a publish killed before its index write) is never mirrored.
+ */
 export async function latestRegistryVersion(registryDir: string, name: string): Promise<string> {
-  let entries: string[];
-  try {
-    entries = await readdir(join(registryDir, name));
-  } catch {
-    throw new OdtError('NOT_FOUND', `The registry has no model named "${name}"`, {
+  const index = await readIndex(registryDir);
+  const version = index.models[name]?.channels.latest.version;
+  if (!version) {
+    throw new OdtError('NOT_FOUND', `The registry has no published version of "${name}"`, {
       context: { registry: registryDir },
-      suggestion: 'Check --registry (or MODEL_REGISTRY) and --name; run `npx nx run model:version` to add a version.',
+      suggestion: 'Check --registry (or MODEL_REGISTRY) and --name; `npx nx run model:publish` adds a version.',
     });
   }
-  const versions = entries.filter((e) => SEMVER_PATTERN.test(e)).sort(compareSemver);
-  if (versions.length === 0) throw new OdtError('NOT_FOUND', `The registry has no version of "${name}"`, { context: { registry: registryDir } });
-  return versions[versions.length - 1]!;
+  return version;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { writeJsonAtomic } from '@odt/cli-kit';
+import { readIndex } from '@odt/registry';
 import { join } from 'node:path';
 import { buildSignatureContract, canonicalHash, type Manifest } from '@odt/contract';
 
@@ -79,5 +81,19 @@ export async function writeRegistryVersion(
   const spki = SIGNING_KEY.publicKey.export({ type: 'spki', format: 'der' });
   const signature = sign('sha256', manifestBytes, SIGNING_KEY.privateKey).toString('base64');
   await writeFile(join(dir, 'manifest.sig'), `${JSON.stringify({ algorithm: 'ECDSA-P256-SHA256', keyId: sha256(spki).slice(0, 16), signature })}\n`);
+  await recordInIndex(registry, name, manifest, sha256(manifestBytes));
   return manifest;
+}
+
+/** Lists the version in index.json and points `latest` at it, as a registry publish does. */
+async function recordInIndex(registry: string, name: string, manifest: Manifest, manifestSha256: string): Promise<void> {
+  const index = await readIndex(registry);
+  const empty = { version: null, previous: [] as string[] };
+  const model = index.models[name] ?? { versions: [], channels: { latest: empty, stable: { ...empty }, canary: { ...empty } }, history: [] };
+  model.versions.push({ version: manifest.version, createdAt: manifest.createdAt, contractHash: manifest.contractHash, contentHash: manifest.contentHash, manifestSha256 });
+  const latest = model.channels.latest;
+  model.channels.latest = { version: manifest.version, previous: latest.version ? [...latest.previous, latest.version] : latest.previous };
+  index.models[name] = model;
+  index.updatedAt = new Date().toISOString();
+  await writeJsonAtomic(join(registry, 'index.json'), index);
 }
