@@ -42,6 +42,20 @@ export interface RemotePublisher {
   publish(version: RegistryVersion, options: { dryRun: boolean }): Promise<PublishReport>;
 }
 
+/** The report a publish starts from: every planned step still `planned`, nothing remote yet. */
+export function plannedReport(plan: PublishPlan, dryRun: boolean): PublishReport {
+  return {
+    target: plan.target,
+    name: plan.name,
+    version: plan.version,
+    dryRun,
+    destination: plan.destination,
+    actions: plan.actions.map((a) => ({ ...a, status: 'planned' })),
+    retries: 0,
+    remote: {},
+  };
+}
+
 /** Renders a plan as the lines a dry run prints. */
 export function formatPlan(plan: PublishPlan): string {
   const lines = [`${plan.target}: would publish ${plan.name}@${plan.version} to ${plan.destination}`];

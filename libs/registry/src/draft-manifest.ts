@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { OdtError, writeJsonAtomic } from '@odt/cli-kit';
+import { OdtError, writeJsonAtomic, replaceDirectory } from '@odt/cli-kit';
 import {
   canonicalHash,
   contentHashOf,
@@ -12,7 +12,7 @@ import {
   type DraftManifest,
   type ManifestFile,
 } from '@odt/contract';
-import { copyFileSynced, replaceDirectory } from './durable-fs.ts';
+import { copyFileSynced } from './durable-fs.ts';
 import { gitLineage } from './git-lineage.ts';
 import { summariseMetrics } from './metrics-summary.ts';
 import { summariseOpReport } from './op-report-summary.ts';

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncDir, OdtError } from '@odt/cli-kit';
+import { fsyncDir, OdtError, writeFileSynced } from '@odt/cli-kit';
 import {
   contentHashOf,
   DraftManifestSchema,
@@ -15,7 +15,7 @@ import {
   type Manifest,
 } from '@odt/contract';
 import { DRAFT_MANIFEST_FILE, readPassedVerification } from './verification-report.ts';
-import { stagingPath, writeFileSynced } from './durable-fs.ts';
+import { stagingPath } from './durable-fs.ts';
 import { cleanLeftovers } from './registry-cleanup.ts';
 import { notWritable } from './registry-errors.ts';
 import { emptyModel, moveChannel, readIndex, writeIndex } from './registry-index-store.ts';

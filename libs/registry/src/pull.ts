@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
-import { OdtError } from '@odt/cli-kit';
+import { OdtError, replaceDirectory, writeFileSynced } from '@odt/cli-kit';
 import {
   MANIFEST_FILE_NAME,
   MANIFEST_SIGNATURE_FILE_NAME,
@@ -12,7 +12,6 @@ import {
   type RegistryIndex,
 } from '@odt/contract';
 import { asChannel, requireModel } from './channels.ts';
-import { replaceDirectory, writeFileSynced } from './durable-fs.ts';
 import { corrupt } from './registry-errors.ts';
 import { readSourceIndex, type RegistrySource } from './registry-source.ts';
 import { maxSatisfying } from './semver-range.ts';

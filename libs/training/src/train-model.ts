@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-node';
 import { canonicalHash, type ModelConfig } from '@odt/contract';
-import { writeJsonAtomic } from '@odt/cli-kit';
+import { replaceDirectory, writeJsonAtomic } from '@odt/cli-kit';
 import { loadDataset, datasetHash } from './datasets/load-dataset.ts';
 import { splitIndices } from './datasets/split.ts';
 import type { Dataset } from './datasets/dataset.ts';
@@ -15,7 +15,6 @@ import { renderCurvesSvg } from './curves-svg.ts';
 import { renderReport } from './report.ts';
 import type { Metrics } from './metrics.ts';
 import { type TrainingProgress, silentProgress } from './progress.ts';
-import { withStagingDir } from './output-dir.ts';
 
 /** How many held-out samples the parity fixture carries (verify needs >= 256). */
 export const HELDOUT_SAMPLES = 512;
@@ -79,7 +78,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       samplesPerSecond: fit.samplesPerSecond,
       wallSeconds: 0,
     };
-    return await withStagingDir(options.outDir, async (dir) => {
+    return await replaceDirectory(options.outDir, async (dir) => {
       await model.save(`file://${join(dir, 'tfjs')}`);
       await writeHeldout(dir, dataset, split.test, config);
       metrics.wallSeconds = (performance.now() - started) / 1000;

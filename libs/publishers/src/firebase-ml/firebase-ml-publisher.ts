@@ -4,7 +4,7 @@ import type { Agent } from 'node:http';
 import { resolveCredentials, type ResolvedCredentials } from '../credentials.ts';
 import { openFirebaseSession, type FirebaseSession } from '../firebase-session.ts';
 import { FIREBASE_ML_MAX_MODEL_BYTES } from '../limits.ts';
-import type { ActionResult, PublishPlan, PublishReport, RemotePublisher } from '../publisher.ts';
+import { plannedReport, type ActionResult, type PublishPlan, type PublishReport, type RemotePublisher } from '../publisher.ts';
 import { majorOf, type RegistryVersion } from '../registry/registry-version.ts';
 import { isAuthFailure, isTransient, toOdtError } from '../remote-errors.ts';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.ts';
@@ -82,16 +82,7 @@ export class FirebaseMlPublisher implements RemotePublisher {
 
   async publish(version: RegistryVersion, options: { dryRun: boolean }): Promise<PublishReport> {
     const plan = this.plan(version);
-    const report: PublishReport = {
-      target: this.name,
-      name: plan.name,
-      version: plan.version,
-      dryRun: options.dryRun,
-      destination: plan.destination,
-      actions: plan.actions.map((a) => ({ ...a, status: 'planned' })),
-      retries: 0,
-      remote: {},
-    };
+    const report = plannedReport(plan, options.dryRun);
     if (options.dryRun) return report;
     const credentials = resolveCredentials({ serviceAccountPath: this.config.serviceAccountPath, env: this.config.env });
     const projectId = resolveProjectId(this.config.projectId, credentials);

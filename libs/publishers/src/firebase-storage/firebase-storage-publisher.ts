@@ -3,7 +3,7 @@ import type { Agent } from 'node:http';
 import { resolveCredentials } from '../credentials.ts';
 import { openFirebaseSession, type Bucket, type FirebaseSession } from '../firebase-session.ts';
 import { STORAGE_MAX_OBJECT_BYTES } from '../limits.ts';
-import type { PublishPlan, PublishReport, RemotePublisher } from '../publisher.ts';
+import { plannedReport, type PublishPlan, type PublishReport, type RemotePublisher } from '../publisher.ts';
 import { majorOf, type RegistryVersion, type VersionFile } from '../registry/registry-version.ts';
 import { httpStatusOf, isTransient, toOdtError } from '../remote-errors.ts';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.ts';
@@ -94,16 +94,7 @@ export class FirebaseStoragePublisher implements RemotePublisher {
 
   async publish(version: RegistryVersion, options: { dryRun: boolean }): Promise<PublishReport> {
     const plan = this.plan(version);
-    const report: PublishReport = {
-      target: this.name,
-      name: plan.name,
-      version: plan.version,
-      dryRun: options.dryRun,
-      destination: plan.destination,
-      actions: plan.actions.map((a) => ({ ...a, status: 'planned' })),
-      retries: 0,
-      remote: {},
-    };
+    const report = plannedReport(plan, options.dryRun);
     if (options.dryRun) return report;
     const credentials = resolveCredentials({ serviceAccountPath: this.config.serviceAccountPath, env: this.config.env });
     const session: FirebaseSession = openFirebaseSession({
