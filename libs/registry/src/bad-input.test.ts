@@ -3,13 +3,12 @@ import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isOdtError } from '@odt/cli-kit';
 import { promote, rollback } from './channels.ts';
 import { publishToRegistry } from './publish.ts';
 import { pullVersion } from './pull.ts';
 import { acquireRegistryLock } from './registry-lock.ts';
 import { localSource } from './registry-source.ts';
-import { makeDraft, tempDir, testKey } from './testing/stage-fixtures.ts';
+import { makeDraft, tempDir, testKey, codeOf } from './testing/stage-fixtures.ts';
 import { validateRegistry } from './validate-registry.ts';
 
 const { key } = testKey();
@@ -23,15 +22,6 @@ beforeEach(async () => {
   await publishToRegistry({ registry, draftDir: draft, signingKey: key });
 });
 afterEach(() => rm(root, { recursive: true, force: true }));
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return isOdtError(error) ? error.code : `non-odt: ${String(error)}`;
-  }
-  return undefined;
-}
 
 async function tree(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true });

@@ -2,25 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isOdtError } from '@odt/cli-kit';
 import { canonicalHash, DraftManifestSchema, sha256Hex } from '@odt/contract';
 import { createDraftManifest, writeDraftStage } from './draft-manifest.ts';
-import { tempDir, writeStageFixture } from './testing/stage-fixtures.ts';
+import { tempDir, writeStageFixture, codeOf } from './testing/stage-fixtures.ts';
 
 let root: string;
 beforeAll(async () => {
   root = await tempDir('draft');
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return isOdtError(error) ? error.code : `non-odt: ${String(error)}`;
-  }
-  return undefined;
-}
 
 describe('createDraftManifest', () => {
   it('hashes every shipped file and summarises contract, ops, metrics, verification and lineage', async () => {

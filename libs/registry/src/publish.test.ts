@@ -1,12 +1,11 @@
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isOdtError } from '@odt/cli-kit';
 import { ManifestSchema, MANIFEST_FILE_NAME, sha256Hex, verifyManifestBytes } from '@odt/contract';
 import { promote, rollback } from './channels.ts';
 import { publishToRegistry } from './publish.ts';
 import { readIndex } from './registry-index-store.ts';
-import { makeDraft, tempDir, testKey } from './testing/stage-fixtures.ts';
+import { makeDraft, tempDir, testKey, codeOf } from './testing/stage-fixtures.ts';
 import { validateRegistry } from './validate-registry.ts';
 
 const { key } = testKey();
@@ -22,15 +21,6 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const file of await readdir(dir)) out[file] = sha256Hex(await readFile(join(dir, file)));
   return out;
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return isOdtError(error) ? error.code : `non-odt: ${String(error)}`;
-  }
-  return undefined;
 }
 
 describe('version rule', () => {

@@ -1,3 +1,4 @@
+import { isOdtError } from '@odt/cli-kit';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -85,4 +86,14 @@ export async function makeDraft(root: string, label: string, options: FixtureOpt
   const out = join(root, `draft-${label}`);
   await writeDraftStage(dirs, out, { workspaceRoot: root });
   return out;
+}
+
+/** The OdtError code a promise rejects with (undefined when it resolves); keeps tests one line each. */
+export async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+  } catch (error) {
+    return isOdtError(error) ? error.code : `non-odt: ${String(error)}`;
+  }
+  return undefined;
 }
