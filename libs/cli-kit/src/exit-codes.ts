@@ -2,7 +2,7 @@
  * Every failure a user can cause or meet has a code, a documented exit status and help text.
  * Ranges: 10-19 input and configuration, 20-29 environment, 30-39 training, conversion and
  * verification, 40-49 registry and pulling, 50-59 remote publishing, 70 internal bug.
- * README "Exit codes" is generated from this table (and a test checks every code has help).
+ * README "Exit codes" lists the same ranges (and a test checks every code has help).
  */
 export const EXIT_CODES = {
   CONFIG_INVALID: { exit: 10, help: 'Fix the named field in the config file (see README "Configuration").' },
@@ -20,7 +20,7 @@ export const EXIT_CODES = {
   CONTRACT_MISMATCH: { exit: 33, help: 'The model does not match its signature contract; re-run `model:train` so both are written together.' },
   CONVERSION_FAILED: { exit: 34, help: 'The TFLite converter failed; the message carries its output.' },
   VERIFICATION_FAILED: { exit: 35, help: 'The converted model failed a check in verify-report.json; it will not be published.' },
-  REGISTRY_CORRUPT: { exit: 40, help: 'The registry index or a version folder is damaged; see README "Registry recovery".' },
+  REGISTRY_CORRUPT: { exit: 40, help: 'The registry index or a version folder is damaged; see libs/registry/README.md "Recovery".' },
   REGISTRY_NOT_WRITABLE: { exit: 41, help: 'Make the registry folder writable or point MODEL_REGISTRY at another one.' },
   VERSION_CONFLICT: { exit: 42, help: 'Versions only move forward; pick a version above the latest published one.' },
   INTEGRITY_FAILED: { exit: 43, help: 'A file does not match its sha256 in the manifest; the artifact was altered in transit or storage.' },
@@ -29,8 +29,8 @@ export const EXIT_CODES = {
   VERSION_RANGE_INVALID: { exit: 46, help: 'Use a semver range such as ^1.2.0, ~1.2, 1.x or an exact 1.2.3.' },
   NOT_VERIFIED: { exit: 47, help: 'Run `npx nx run model:verify`; publish only takes a model whose verification passed.' },
   REGISTRY_LOCKED: { exit: 48, help: 'Another publisher holds the registry lock; wait for it, or remove registry/.lock if its holder is gone.' },
-  SIGNING_KEY_MISSING: { exit: 49, help: 'Set MODEL_SIGNING_KEY(_FILE) to sign, or MODEL_SIGNING_PUBLIC_KEY(_FILE) to verify (README "Signing keys").' },
-  CREDENTIALS: { exit: 50, help: 'Set GOOGLE_APPLICATION_CREDENTIALS to a service-account JSON file (see README "Firebase").' },
+  SIGNING_KEY_MISSING: { exit: 49, help: 'Set MODEL_SIGNING_KEY(_FILE) to sign, or MODEL_SIGNING_PUBLIC_KEY(_FILE) to verify (libs/registry/README.md "Signing keys").' },
+  CREDENTIALS: { exit: 50, help: 'Set GOOGLE_APPLICATION_CREDENTIALS to a service-account JSON file (see README "Publishing to Firebase").' },
   REMOTE_REJECTED: { exit: 51, help: 'The remote service refused the request; the message carries its answer.' },
   REMOTE_UNAVAILABLE: { exit: 52, help: 'The remote service kept failing after retries; re-run later, the publish resumes where it stopped.' },
   MODEL_TOO_LARGE: { exit: 53, help: 'The model exceeds the target size limit; quantise or shrink the head.' },

@@ -90,7 +90,7 @@ async function loadOrCreateDevKey(workspaceRoot: string): Promise<SigningKey> {
       `!!!   private: ${keyPath} (git-ignored, keyId ${key.keyId})`,
       `!!!   public:  ${join(dir, DEV_PUBLIC_KEY_FILE)}`,
       '!!! Models signed with it are for local use only. CI and releases must set',
-      '!!! MODEL_SIGNING_KEY or MODEL_SIGNING_KEY_FILE (README "Signing keys").',
+      '!!! MODEL_SIGNING_KEY or MODEL_SIGNING_KEY_FILE (libs/registry/README.md "Signing keys").',
       '',
     ].join('\n'),
   );

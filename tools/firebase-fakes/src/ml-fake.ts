@@ -42,7 +42,7 @@ export class MlFake {
   readonly operations = new Map<string, FakeOperation>();
   /** Polls of an operation before it reports done (1: done at the first poll). */
   pollsToComplete = 1;
-  /** Largest model file the fake accepts (see README "Model size limit"). */
+  /** Largest model file the fake accepts (libs/publishers/README.md, target firebase-ml: size limit). */
   maxModelBytes = 40 * 1024 * 1024;
   private nextId = 10_000_000;
 
