@@ -6,6 +6,5 @@ export function stageDirs(out = 'out/model') {
     train: join(out, 'train'),
     convert: join(out, 'convert'),
     verify: join(out, 'verify'),
-    version: join(out, 'version'),
   };
 }
