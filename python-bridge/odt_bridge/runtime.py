@@ -1,6 +1,14 @@
-"""Thin wrappers over the two interpreters: the plain LiteRT one (ai_edge_litert, no Flex
-delegate: what a phone without select-TF-ops runs) and full TensorFlow's tf.lite.Interpreter
-(which carries the Flex delegate, for the guide-compatible flavour only)."""
+"""Every .tflite the bridge runs goes through LiteRT's interpreter (`ai_edge_litert`), the
+successor of the deprecated `tf.lite.Interpreter` (which warns it is scheduled for deletion).
+
+* plain_interpreter: the default op resolver, no Flex delegate in this environment: what a phone
+  without select-TF-ops runs. convert's guards, verify and bench use it.
+* flex_interpreter: the same LiteRT interpreter, created after TensorFlow is loaded. Its default
+  (AUTO) op resolver looks up `TF_AcquireFlexDelegate` in the process, exactly as
+  tf.lite.Interpreter did, so it runs Flex ops when a Flex delegate is linked in
+  (verify.flex_delegate_available()). The pinned tensorflow-cpu wheel defines no such symbol, so
+  there the Flex checkpoint signatures cannot run and verify lists them under notRun.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +26,11 @@ def plain_interpreter(model: bytes) -> Any:
 
 
 def flex_interpreter(model: bytes) -> Any:
-    """A fresh interpreter from full TensorFlow, which links the Flex delegate."""
-    from .tf_setup import tf
+    """A fresh LiteRT interpreter in a process that has TensorFlow loaded, so a Flex delegate that
+    TensorFlow provides is found; without one, only builtin-op signatures of the model can run."""
+    from .tf_setup import tf  # noqa: F401  (loads TensorFlow's libraries before the interpreter)
 
-    interpreter = tf.lite.Interpreter(model_content=model)
+    interpreter = LiteRtInterpreter(model_content=model)
     interpreter.allocate_tensors()
     return interpreter
 

@@ -198,8 +198,9 @@ class Verifier:
 
 
 def flex_delegate_available() -> bool:
-    """Whether this process can run Flex ops. The tensorflow-cpu 2.21 wheel's tf.lite.Interpreter
-    looks up TF_AcquireFlexDelegate but no library in the wheel defines it, so usually False."""
+    """Whether this process can run Flex ops. LiteRT's interpreter (like tf.lite.Interpreter before
+    it) looks up TF_AcquireFlexDelegate, but no library in the tensorflow-cpu 2.21 wheel defines it,
+    so usually False."""
     import ctypes
 
     try:

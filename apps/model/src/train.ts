@@ -1,16 +1,35 @@
 import { parseArgs } from 'node:util';
-import { runCli } from '@odt/cli-kit';
+import { OdtError, runCli } from '@odt/cli-kit';
 import { loadModelConfig, trainModel } from '@odt/training';
 import { chooseProgress } from './progress-reporter.ts';
 
+const USAGE = 'usage: model:train [--config apps/model/model.config.json] [--out out/model/train] [--help]';
+
 // `nx run model:train`: parse arguments, validate the config, train, print the headline.
 await runCli(async () => {
-  const { values } = parseArgs({
-    options: { config: { type: 'string', default: 'apps/model/model.config.json' }, out: { type: 'string', default: 'out/model/train' } },
-    strict: true,
-  });
+  let values: { config: string; out: string; help: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: {
+        config: { type: 'string', default: 'apps/model/model.config.json' },
+        out: { type: 'string', default: 'out/model/train' },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }));
+  } catch (cause) {
+    throw new OdtError('USAGE', (cause as Error).message, { cause, suggestion: USAGE });
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   const { config, configDir } = await loadModelConfig(values.config);
   const result = await trainModel({ config, configDir, outDir: values.out, progress: chooseProgress() });
+  const stop = result.earlyStopping;
+  if (stop.stoppedEarly) {
+    process.stderr.write(`stopped early after epoch ${stop.lastEpoch}: validation loss had not improved for ${stop.patience} epoch(s) since epoch ${stop.bestEpoch}\n`);
+  }
   process.stdout.write(
     `train: ${config.name} test accuracy ${(result.testAccuracy * 100).toFixed(2)}% in ${result.wallSeconds.toFixed(1)}s ` +
       `(${result.samplesPerSecond.toFixed(0)} samples/s, TensorFlow ${result.tfjsTensorflowVersion}) -> ${values.out}\n`,

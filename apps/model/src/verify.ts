@@ -1,13 +1,31 @@
 import { parseArgs } from 'node:util';
 import { resolve, join } from 'node:path';
-import { runCli } from '@odt/cli-kit';
+import { OdtError, runCli } from '@odt/cli-kit';
 import { callBridge } from '@odt/bridge-client';
 import { stageDirs } from './stage-paths.ts';
+
+const USAGE = 'usage: model:verify [--out out/model] [--steps 20] [--help]';
 
 // `nx run model:verify`: runs the converted file in the plain LiteRT interpreter and writes
 // verify-report.json, which publish requires. A failed check exits 35 with the report kept.
 await runCli(async () => {
-  const { values } = parseArgs({ options: { out: { type: 'string', default: 'out/model' }, steps: { type: 'string', default: '20' } }, strict: true });
+  let values: { out: string; steps: string; help: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: { out: { type: 'string', default: 'out/model' }, steps: { type: 'string', default: '20' }, help: { type: 'boolean', default: false } },
+      strict: true,
+    }));
+  } catch (cause) {
+    throw new OdtError('USAGE', (cause as Error).message, { cause, suggestion: USAGE });
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const steps = Number(values.steps);
+  if (!Number.isInteger(steps) || steps < 1 || steps > 10_000) {
+    throw new OdtError('USAGE', `--steps must be a whole number from 1 to 10000, got "${values.steps}"`, { suggestion: USAGE });
+  }
   const dirs = stageDirs(values.out);
   const result = await callBridge<{ passed: boolean; checks: Array<{ name: string; passed: boolean; detail?: unknown }> }>(
     'verify',
@@ -16,7 +34,7 @@ await runCli(async () => {
       contractPath: resolve(join(dirs.train, 'contract.json')),
       heldoutDir: resolve(join(dirs.train, 'heldout')),
       outDir: resolve(dirs.verify),
-      steps: Number(values.steps),
+      steps,
     },
     { onLog: (line) => process.stderr.write(`  bridge: ${line}\n`) },
   );

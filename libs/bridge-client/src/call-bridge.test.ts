@@ -15,6 +15,15 @@ describe('callBridge (real pinned Python bridge)', () => {
     expect((error as { exitCode: number }).exitCode).toBe(31);
   }, 120_000);
 
+  it("keeps TensorFlow's start-up lines out of the stage output unless debug (ODT_DEBUG=1)", async () => {
+    const quiet: string[] = [];
+    await callBridge('env', null, { timeoutMs: 120_000, debug: false, onLog: (line) => quiet.push(line) });
+    expect(quiet).toEqual([]);
+    const loud: string[] = [];
+    await callBridge('env', null, { timeoutMs: 120_000, debug: true, onLog: (line) => loud.push(line) });
+    expect(loud.some((line) => line.includes('oneDNN custom operations are on'))).toBe(true);
+  }, 240_000);
+
   it('reports a missing interpreter as a provisioning problem', async () => {
     const error = await callBridge('env', null, { python: 'no-such-python-binary' }).catch((e: unknown) => e);
     expect(isOdtError(error, 'PROVISION_FAILED')).toBe(true);

@@ -4,14 +4,23 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { EXIT_CODES, OdtError, type ErrorCode } from '@odt/cli-kit';
 import { BRIDGE_DIR, VENV_PYTHON } from '@odt/provision';
+import { isToolchainNoise, lineSplitter } from './stderr-lines.ts';
 
 export type BridgeCommand = 'convert' | 'verify' | 'op-report' | 'bench-interpreter' | 'bench-keras' | 'env';
 
 export interface BridgeOptions {
   timeoutMs?: number;
-  /** Receives the bridge's stderr (TensorFlow logs, progress) line by line. */
+  /**
+   * Receives the bridge's stderr line by line, without TensorFlow's and LiteRT's start-up chatter
+   * unless `debug`.
+   */
   onLog?: (line: string) => void;
   python?: string;
+  /**
+   * Show everything TensorFlow logs (TF_CPP_MIN_LOG_LEVEL=0 unless set, the start-up lines
+   * passed to onLog) and let the bridge print tracebacks. Default: ODT_DEBUG is set.
+   */
+  debug?: boolean;
 }
 
 interface BridgeFailure {
@@ -34,23 +43,31 @@ export async function callBridge<T extends Record<string, unknown>>(command: Bri
       await writeFile(requestPath, JSON.stringify(request));
       args.push('--request', requestPath);
     }
+    const debug = options.debug ?? Boolean(process.env.ODT_DEBUG);
     const child = execa(options.python ?? VENV_PYTHON, args, {
       cwd: BRIDGE_DIR,
       reject: false,
       timeout: options.timeoutMs ?? 30 * 60_000,
       stdin: 'ignore',
-      env: { PYTHONPATH: BRIDGE_DIR, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? '2', PYTHONUNBUFFERED: '1' },
+      env: {
+        PYTHONPATH: BRIDGE_DIR,
+        // 2 hides TensorFlow's info and warning lines and keeps its errors; an explicit setting wins.
+        TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? (debug ? '0' : '2'),
+        ODT_DEBUG: debug ? '1' : '',
+        PYTHONUNBUFFERED: '1',
+      },
       lines: false,
     });
+    // Every line is kept for the crash context below; only the stage's own lines reach onLog.
     const stderrLines: string[] = [];
-    child.stderr?.on('data', (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
-        stderrLines.push(line);
-        if (stderrLines.length > 200) stderrLines.shift();
-        options.onLog?.(line);
-      }
+    const splitter = lineSplitter((line) => {
+      stderrLines.push(line);
+      if (stderrLines.length > 200) stderrLines.shift();
+      if (debug || !isToolchainNoise(line)) options.onLog?.(line);
     });
+    child.stderr?.on('data', (chunk: Buffer) => splitter.push(chunk));
     const result = await child;
+    splitter.end();
     const stderrTail = stderrLines.slice(-20).join('\n');
     if (result.timedOut) {
       throw new OdtError('CONVERSION_FAILED', `the Python bridge's ${command} did not finish within ${(options.timeoutMs ?? 1_800_000) / 1000}s`, { context: { stderr: stderrTail } });

@@ -1,4 +1,4 @@
-import { open, rename, mkdir, rm } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -47,33 +47,101 @@ export async function writeFileSynced(path: string, data: Uint8Array | string): 
   }
 }
 
+/** The rename replaceDirectory uses; a test passes its own to make one step fail for real. */
+export type RenameFn = (from: string, to: string) => Promise<void>;
+
+const errnoOf = (error: unknown) => (error as NodeJS.ErrnoException)?.code;
+const exists = (path: string) => lstat(path).then(() => true, () => false);
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errnoOf(error) === 'EPERM';
+  }
+}
+
 /**
- * Replaces a whole output folder: build it under a temp name, fsync it, move the old one aside,
- * rename the new one in, delete the old one. A crash or a failed build leaves the old folder or
- * the new one, never a mix and never a half-built folder under the final name.
+ * Tidies what a killed replaceDirectory of the same dest left (its pid is gone): a staging
+ * folder is deleted; an `-old` folder is the previous content and is put back if dest is
+ * missing (killed between the two renames), else deleted.
  */
-export async function replaceDirectory<T>(dest: string, build: (stagingDir: string) => Promise<T>): Promise<T> {
+async function recoverKilledReplace(parent: string, name: string, dest: string, move: RenameFn): Promise<void> {
+  const pattern = new RegExp(`^\\.tmp-${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-(\\d+)-[0-9a-f]+(-old)?$`);
+  const entries = await readdir(parent).catch(() => [] as string[]);
+  for (const entry of entries.sort()) {
+    const match = pattern.exec(entry);
+    if (!match || Number(match[1]) === process.pid || pidAlive(Number(match[1]))) continue;
+    const path = join(parent, entry);
+    if (match[2] && !(await exists(dest))) await move(path, dest).catch(() => undefined);
+    else await rm(path, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Moves a built staging folder to dest: the old dest is renamed aside, the new one renamed in,
+ * the old one deleted. If the second rename fails the old folder is renamed back, so dest is as
+ * it was; if even that fails, the error says where the old folder is kept (never deleted). An
+ * fsync error after the swap is still reported, although dest then holds the new content.
+ *
+ * Remaining window: between the two renames (two consecutive syscalls) dest does not exist, and
+ * a reader at that instant gets ENOENT. Closing it needs renameat2(RENAME_EXCHANGE), which Node
+ * does not expose (a native addon, or coreutils >= 9.5 `mv --exchange`, would); a symlink swap
+ * would close it too but turns dest into a symlink, which the callers' users (pull --dest, Nx
+ * stage outputs) do not expect. A process killed inside the window leaves the old folder as
+ * `.tmp-<name>-<pid>-<hex>-old`; the next replaceDirectory of the same dest puts it back.
+ */
+async function swapIn(staging: string, dest: string, move: RenameFn): Promise<void> {
+  const old = `${staging}-old`;
+  let movedOld = false;
+  try {
+    await move(dest, old);
+    movedOld = true;
+  } catch (error) {
+    if (errnoOf(error) !== 'ENOENT') throw error;
+  }
+  try {
+    await move(staging, dest);
+  } catch (error) {
+    if (movedOld) {
+      try {
+        await move(old, dest);
+      } catch (restoreError) {
+        throw Object.assign(
+          new Error(`could not replace ${dest} (${errnoOf(error) ?? String(error)}) nor put its previous content back (${errnoOf(restoreError) ?? String(restoreError)}); the previous content is kept at ${old}`, { cause: error }),
+          { code: errnoOf(error), keptAt: old },
+        );
+      }
+    }
+    throw error;
+  }
+  try {
+    await fsyncDir(dirname(dest));
+  } finally {
+    if (movedOld) await rm(old, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * Replaces a whole output folder: build it under a temp name, fsync it, swap it in (see swapIn),
+ * delete the old one. A failed build or swap removes the staging folder and leaves dest as it was;
+ * a crash leaves the old folder or the new one, never a mix and never a half-built folder under
+ * the final name. `options.rename` exists for tests that make a swap step fail.
+ */
+export async function replaceDirectory<T>(dest: string, build: (stagingDir: string) => Promise<T>, options: { rename?: RenameFn } = {}): Promise<T> {
+  const move = options.rename ?? rename;
   const parent = dirname(dest);
   await mkdir(parent, { recursive: true });
+  await recoverKilledReplace(parent, basename(dest), dest, move);
   const staging = join(parent, `.tmp-${basename(dest)}-${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(staging);
   try {
     const result = await build(staging);
     await fsyncDir(staging);
-    const old = `${staging}-old`;
-    let movedOld = false;
-    try {
-      await rename(dest, old);
-      movedOld = true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-    await rename(staging, dest);
-    await fsyncDir(parent);
-    if (movedOld) await rm(old, { recursive: true, force: true });
+    await swapIn(staging, dest, move);
     return result;
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    throw error;
+  } finally {
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
   }
 }

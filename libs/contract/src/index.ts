@@ -9,3 +9,4 @@ export * from './manifest.ts';
 export * from './manifest-hashes.ts';
 export * from './manifest-signing.ts';
 export * from './registry-index.ts';
+export * from './strict-json.ts';

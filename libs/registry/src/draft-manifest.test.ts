@@ -53,6 +53,11 @@ describe('createDraftManifest', () => {
     expect(clean.draft.lineage).toMatchObject({ gitCommit: git('rev-parse', 'HEAD'), gitDirty: false });
     await writeFile(join(repo, 'tracked.txt'), 'two');
     expect((await createDraftManifest(dirs, { workspaceRoot: repo })).draft.lineage.gitDirty).toBe(true);
+    // A new commit moves the recorded commit along (the stage files under out/ are untracked: no effect).
+    git('commit', '-q', '-am', 'second');
+    const second = git('rev-parse', 'HEAD');
+    expect(second).not.toBe(clean.draft.lineage.gitCommit);
+    expect((await createDraftManifest(dirs, { workspaceRoot: repo })).draft.lineage).toMatchObject({ gitCommit: second, gitDirty: false });
   });
 
   it('refuses a model whose verification report is missing or failed (NOT_VERIFIED), writing nothing', async () => {

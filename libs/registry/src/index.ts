@@ -1,7 +1,6 @@
 // Public API of @odt/registry: the model:version draft, the folder registry (publish, channels,
 // validation, recovery), pull from a folder or HTTP, and the read-only HTTP server.
-export * from './semver.ts';
-export * from './semver-range.ts';
+export * from './versions.ts';
 export * from './draft-manifest.ts';
 export * from './version-rule.ts';
 export * from './publish.ts';

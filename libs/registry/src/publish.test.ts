@@ -35,7 +35,6 @@ describe('version rule', () => {
     expect(await publishToRegistry({ registry, draftDir: again, signingKey: key })).toEqual({ status: 'unchanged', name: 'digits', version: '1.0.0' });
     const noChangeMs = performance.now() - started;
     console.log(`no-change publish (library call): ${noChangeMs.toFixed(1)} ms`);
-    expect(noChangeMs).toBeLessThan(3000);
 
     const b = await makeDraft(root, 'b', { weightsSeed: 2 });
     expect(await publishToRegistry({ registry, draftDir: b, signingKey: key })).toMatchObject({ version: '1.1.0', parentVersion: '1.0.0', reason: 'content-changed' });

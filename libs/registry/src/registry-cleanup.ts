@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import type { RegistryIndex } from '@odt/contract';
 import { MODEL_NAME_PATTERN } from '@odt/contract';
 import { listDir } from './durable-fs.ts';
-import { tryParseVersion } from './semver.ts';
+import { LOCK_DEBRIS_PREFIX } from './registry-lock.ts';
+import { tryParseVersion } from './versions.ts';
 
-/** What a crashed writer can leave behind at the registry root. */
+/** What a crashed writer can leave behind at the registry root (`.lock` itself is the live lock, not debris). */
 export function isLeftover(entry: string): boolean {
-  return entry.startsWith('.tmp-') || (entry.startsWith('.') && entry.endsWith('.tmp')) || entry.startsWith('.lock.stale-');
+  return entry.startsWith('.tmp-') || (entry.startsWith('.') && entry.endsWith('.tmp')) || entry.startsWith(LOCK_DEBRIS_PREFIX);
 }
 
 /** Version folders on disk that the index does not list: publishes killed before their commit. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '@odt/cli-kit';
-import { formatIssues, RegistryIndexSchema, type ChannelName, type RegistryIndex, type RegistryModel } from '@odt/contract';
+import { formatIssues, parseStrictJson, RegistryIndexSchema, type ChannelName, type RegistryIndex, type RegistryModel } from '@odt/contract';
 import { corrupt } from './registry-errors.ts';
 
 export const INDEX_FILE = 'index.json';
@@ -21,9 +21,9 @@ export function emptyModel(): RegistryModel {
 export function parseIndex(text: string, where: string): RegistryIndex {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseStrictJson(text);
   } catch (cause) {
-    throw corrupt('the registry index is not valid JSON', { index: where }, cause);
+    throw corrupt(`the registry index is not valid JSON: ${(cause as Error).message}`, { index: where }, cause);
   }
   const parsed = RegistryIndexSchema.safeParse(json);
   if (!parsed.success) {

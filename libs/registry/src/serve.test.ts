@@ -19,6 +19,7 @@ beforeAll(async () => {
   await writeFile(join(root, 'secret.txt'), 'outside the registry');
   await writeFile(join(registry, '.lock'), '{"pid":1}');
   await mkdir(join(registry, 'digits', 'empty-dir'), { recursive: true });
+  await writeFile(join(registry, 'empty.txt'), '');
   model = await readFile(join(registry, 'digits', '1.0.0', 'model.tflite'));
   served = await serveRegistry({ root: registry, port: 0 });
 });
@@ -78,6 +79,20 @@ describe('serve', () => {
     const stale = await get(MODEL_PATH, { Range: 'bytes=0-9', 'If-Range': '"sha256-old"' });
     expect(stale.status).toBe(200);
     expect(stale.body.length).toBe(model.length);
+  });
+
+  it('answers ranges of an empty file with 416 and ignores an inverted range (RFC 9110 §14)', async () => {
+    for (const range of ['bytes=-1', 'bytes=-5', 'bytes=0-', 'bytes=0-0']) {
+      const res = await get('/empty.txt', { Range: range });
+      expect(res.status, range).toBe(416);
+      expect(res.headers['content-range'], range).toBe('bytes */0');
+    }
+    const whole = await get('/empty.txt');
+    expect(whole.status).toBe(200);
+    expect(whole.headers['content-length']).toBe('0');
+    const inverted = await get(MODEL_PATH, { Range: 'bytes=9-3' });
+    expect(inverted.status).toBe(200);
+    expect(inverted.body.length).toBe(model.length);
   });
 
   it.each(['/../secret.txt', '/%2e%2e/secret.txt', '/digits/..%2f..%2fsecret.txt', '/digits/1.0.0/..\\..\\..\\secret.txt', '/.lock', '/%00'])(

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { open, realpath, type FileHandle } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, resolve, sep } from 'node:path';
@@ -14,18 +14,28 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** Strong ETags from file content, cached per (path, size, mtime, inode) so a file is hashed once. */
-const etagCache = new Map<string, { key: string; etag: string }>();
+/**
+ * Strong ETags from file content, cached per file identity (device, inode, size, times). The hash
+ * is read through the same open handle the body is sent from, so the ETag always describes the
+ * bytes of that response, even while a publish renames a new index.json into place.
+ */
+const etagCache = new Map<string, string>();
 
-async function etagOf(path: string, size: number, mtimeMs: number, ino: number): Promise<string> {
-  const key = `${size}:${mtimeMs}:${ino}`;
-  const cached = etagCache.get(path);
-  if (cached?.key === key) return cached.etag;
+async function etagOf(handle: FileHandle, info: Stats): Promise<string> {
+  const key = `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
+  const cached = etagCache.get(key);
+  if (cached) return cached;
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  const buffer = Buffer.alloc(Math.min(Math.max(info.size, 1), 1024 * 1024));
+  for (let position = 0; position < info.size; ) {
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, info.size - position), position);
+    if (bytesRead === 0) break;
+    hash.update(buffer.subarray(0, bytesRead));
+    position += bytesRead;
+  }
   const etag = `"sha256-${hash.digest('hex')}"`;
   if (etagCache.size > 10_000) etagCache.clear();
-  etagCache.set(path, { key, etag });
+  etagCache.set(key, etag);
   return etag;
 }
 
@@ -46,7 +56,11 @@ function safePath(root: string, urlPath: string): string | null {
 
 type ByteRange = { start: number; end: number } | 'unsatisfiable' | null;
 
-/** One `bytes=` range (first-last, first-, -suffix); several ranges are answered with the whole file. */
+/**
+ * One `bytes=` range (first-last, first-, -suffix) per RFC 9110 §14: a malformed or inverted
+ * range, or several ranges, is ignored (the whole file is sent); a range that selects no byte,
+ * including any range of an empty file, is unsatisfiable (416).
+ */
 export function parseRangeHeader(header: string | undefined, size: number): ByteRange {
   if (!header) return null;
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
@@ -55,12 +69,13 @@ export function parseRangeHeader(header: string | undefined, size: number): Byte
   if (first === '' && last === '') return null;
   if (first === '') {
     const suffix = Number(last);
-    if (suffix === 0) return 'unsatisfiable';
+    if (suffix === 0 || size === 0) return 'unsatisfiable';
     return { start: Math.max(0, size - suffix), end: size - 1 };
   }
   const start = Number(first);
+  if (last !== '' && Number(last) < start) return null;
+  if (start >= size) return 'unsatisfiable';
   const end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
-  if (start >= size || (last !== '' && Number(last) < start)) return 'unsatisfiable';
   return { start, end };
 }
 
@@ -80,43 +95,53 @@ async function handle(root: string, realRoot: string, req: IncomingMessage, res:
   const urlPath = (req.url ?? '/').split('?')[0]!;
   const path = safePath(root, urlPath);
   if (!path) return send(res, 403, 'forbidden path\n');
-  let info;
+  let handle: FileHandle;
   try {
     const real = await realpath(path);
     if (real !== realRoot && !real.startsWith(realRoot + sep)) return send(res, 403, 'forbidden path\n');
-    info = await stat(real);
+    handle = await open(real, 'r');
   } catch {
     return send(res, 404, 'not found\n');
   }
-  if (!info.isFile()) return send(res, 404, 'not found\n');
-  const etag = await etagOf(path, info.size, info.mtimeMs, info.ino);
-  const immutable = /^\/?[a-z][a-z0-9-]*\/\d+\.\d+\.\d+\//.test(urlPath);
-  const headers: Record<string, string> = {
-    ETag: etag,
-    'Accept-Ranges': 'bytes',
-    'Content-Type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream',
-    'Last-Modified': info.mtime.toUTCString(),
-    // Version folders never change; the index must be revalidated on every read.
-    'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-    'X-Content-Type-Options': 'nosniff',
-  };
-  if (etagMatches(req.headers['if-none-match'], etag)) {
-    res.writeHead(304, headers);
-    return void res.end();
+  let streaming = false;
+  try {
+    // Size, ETag and body all come from this one handle: a publish that renames a new file into
+    // place meanwhile cannot tear the response or make the ETag describe other bytes.
+    const info = await handle.stat();
+    if (!info.isFile()) return send(res, 404, 'not found\n');
+    const etag = await etagOf(handle, info);
+    const immutable = /^\/?[a-z][a-z0-9-]*\/\d+\.\d+\.\d+\//.test(urlPath);
+    const headers: Record<string, string> = {
+      ETag: etag,
+      'Accept-Ranges': 'bytes',
+      'Content-Type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream',
+      'Last-Modified': info.mtime.toUTCString(),
+      // Version folders never change; the index must be revalidated on every read.
+      'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+    };
+    if (etagMatches(req.headers['if-none-match'], etag)) {
+      res.writeHead(304, headers);
+      return void res.end();
+    }
+    const ifRange = req.headers['if-range'];
+    const range = ifRange === undefined || ifRange === etag ? parseRangeHeader(req.headers.range, info.size) : null;
+    if (range === 'unsatisfiable') return send(res, 416, 'range not satisfiable\n', { 'Content-Range': `bytes */${info.size}`, ETag: etag });
+    const status = range ? 206 : 200;
+    const start = range ? range.start : 0;
+    const end = range ? range.end : info.size - 1;
+    if (range) headers['Content-Range'] = `bytes ${start}-${end}/${info.size}`;
+    headers['Content-Length'] = String(info.size === 0 ? 0 : end - start + 1);
+    res.writeHead(status, headers);
+    if (req.method === 'HEAD' || info.size === 0) return void res.end();
+    const stream = handle.createReadStream({ start, end, autoClose: true });
+    streaming = true;
+    stream.on('error', () => res.destroy());
+    res.on('close', () => stream.destroy());
+    stream.pipe(res);
+  } finally {
+    if (!streaming) await handle.close();
   }
-  const ifRange = req.headers['if-range'];
-  const range = ifRange === undefined || ifRange === etag ? parseRangeHeader(req.headers.range, info.size) : null;
-  if (range === 'unsatisfiable') return send(res, 416, 'range not satisfiable\n', { 'Content-Range': `bytes */${info.size}`, ETag: etag });
-  const status = range ? 206 : 200;
-  const start = range ? range.start : 0;
-  const end = range ? range.end : info.size - 1;
-  if (range) headers['Content-Range'] = `bytes ${start}-${end}/${info.size}`;
-  headers['Content-Length'] = String(info.size === 0 ? 0 : end - start + 1);
-  res.writeHead(status, headers);
-  if (req.method === 'HEAD' || info.size === 0) return void res.end();
-  const stream = createReadStream(path, { start, end });
-  stream.on('error', () => res.destroy());
-  stream.pipe(res);
 }
 
 /**

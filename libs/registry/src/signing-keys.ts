@@ -1,10 +1,11 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OdtError, writeFileAtomic } from '@odt/cli-kit';
+import { fsyncDir, OdtError, writeFileAtomic } from '@odt/cli-kit';
 import { assertP256, keyIdOf } from '@odt/contract';
-import { findWorkspaceRoot } from './workspace-paths.ts';
+import { codeWorkspaceRoot } from './workspace-paths.ts';
 
 /** A private key with its public half; the public key gives the keyId written into manifest.sig. */
 export interface SigningKey {
@@ -62,7 +63,7 @@ export function publicKeysFromPem(bundle: string, source: string): KeyObject[] {
  * development key under `.keys/` (created on first use, announced loudly) unless the caller
  * forbids it (MODEL_SIGNING_REQUIRE_KEY=1, for CI and releases).
  */
-export async function loadSigningKey(env: NodeJS.ProcessEnv = process.env, workspaceRoot = findWorkspaceRoot()): Promise<SigningKey> {
+export async function loadSigningKey(env: NodeJS.ProcessEnv = process.env): Promise<SigningKey> {
   if (env.MODEL_SIGNING_KEY) return signingKeyFromPem(env.MODEL_SIGNING_KEY, 'MODEL_SIGNING_KEY');
   if (env.MODEL_SIGNING_KEY_FILE) {
     return signingKeyFromPem(readKeyFile(env.MODEL_SIGNING_KEY_FILE, 'MODEL_SIGNING_KEY_FILE'), env.MODEL_SIGNING_KEY_FILE);
@@ -70,17 +71,43 @@ export async function loadSigningKey(env: NodeJS.ProcessEnv = process.env, works
   if (env.MODEL_SIGNING_REQUIRE_KEY === '1') {
     throw keyError('no signing key: MODEL_SIGNING_REQUIRE_KEY=1 forbids the development key', 'environment');
   }
-  return loadOrCreateDevKey(workspaceRoot);
+  return loadOrCreateDevKey(devKeyDir(env));
 }
 
-async function loadOrCreateDevKey(workspaceRoot: string): Promise<SigningKey> {
-  const dir = join(workspaceRoot, '.keys');
+/**
+ * Where the development key lives: MODEL_SIGNING_DEV_KEY_DIR, else `.keys/` of the workspace this
+ * code is installed in. Never derived from the working directory, so running a command inside a
+ * folder someone else prepared cannot make it trust their key.
+ */
+export function devKeyDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.MODEL_SIGNING_DEV_KEY_DIR || join(codeWorkspaceRoot(), '.keys');
+}
+
+/** Creates the key file with mode 0600 from its first byte (no window in which others may read it). */
+async function writePrivateFile(path: string, data: string | Buffer): Promise<void> {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    const handle = await open(tmp, 'wx', 0o600);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+  await fsyncDir(join(path, '..'));
+}
+
+async function loadOrCreateDevKey(dir: string): Promise<SigningKey> {
   const keyPath = join(dir, DEV_KEY_FILE);
   if (existsSync(keyPath)) return signingKeyFromPem(readFileSync(keyPath, 'utf8'), keyPath);
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeFileAtomic(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  await chmod(keyPath, 0o600);
+  await writePrivateFile(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }));
   await writeFileAtomic(join(dir, DEV_PUBLIC_KEY_FILE), publicKey.export({ type: 'spki', format: 'pem' }));
   const key = signingKeyFromPem(readFileSync(keyPath, 'utf8'), keyPath);
   process.stderr.write(
@@ -98,16 +125,29 @@ async function loadOrCreateDevKey(workspaceRoot: string): Promise<SigningKey> {
 }
 
 /**
- * The keys a pull trusts: MODEL_SIGNING_PUBLIC_KEY (one or more PEM blocks), then
- * MODEL_SIGNING_PUBLIC_KEY_FILE, then the development public key if one exists.
+ * The keys a pull or validate trusts, only from explicit configuration: --public-key FILE, then
+ * MODEL_SIGNING_PUBLIC_KEY (one or more PEM blocks), then MODEL_SIGNING_PUBLIC_KEY_FILE. Without
+ * any, the development public key (see devKeyDir; never one found from the working directory),
+ * and `notice` says so.
  */
-export function loadTrustedKeys(env: NodeJS.ProcessEnv = process.env, workspaceRoot = findWorkspaceRoot()): KeyObject[] {
+export function loadTrustedKeys(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { publicKeyFile?: string; notice?: (line: string) => void } = {},
+): KeyObject[] {
+  if (options.publicKeyFile) return publicKeysFromPem(readKeyFile(options.publicKeyFile, '--public-key'), options.publicKeyFile);
   if (env.MODEL_SIGNING_PUBLIC_KEY) return publicKeysFromPem(env.MODEL_SIGNING_PUBLIC_KEY, 'MODEL_SIGNING_PUBLIC_KEY');
   if (env.MODEL_SIGNING_PUBLIC_KEY_FILE) {
     const path = env.MODEL_SIGNING_PUBLIC_KEY_FILE;
     return publicKeysFromPem(readKeyFile(path, 'MODEL_SIGNING_PUBLIC_KEY_FILE'), path);
   }
-  const devPublic = join(workspaceRoot, '.keys', DEV_PUBLIC_KEY_FILE);
-  if (existsSync(devPublic)) return publicKeysFromPem(readFileSync(devPublic, 'utf8'), devPublic);
+  const devPublic = join(devKeyDir(env), DEV_PUBLIC_KEY_FILE);
+  if (existsSync(devPublic)) {
+    const keys = publicKeysFromPem(readFileSync(devPublic, 'utf8'), devPublic);
+    options.notice?.(
+      `trusting only this workspace's development key ${keys.map(keyIdOf).join(', ')} (${devPublic}); ` +
+        'set MODEL_SIGNING_PUBLIC_KEY_FILE or --public-key to verify models signed elsewhere',
+    );
+    return keys;
+  }
   throw keyError('no public key to verify manifests with', 'environment');
 }

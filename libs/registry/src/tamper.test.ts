@@ -1,4 +1,4 @@
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isOdtError } from '@odt/cli-kit';
@@ -91,9 +91,9 @@ describe.each(['local path', 'HTTP'])('pull from a %s', (transport) => {
     await cp(pristine, registry, { recursive: true });
     await apply(registry);
     const dest = join(root, `dest-${transport}-${name.replace(/\W+/g, '-')}`);
-    await mkdir(dest, { recursive: true });
-    await writeFile(join(dest, 'model.tflite'), 'previous model');
+    expect(await pullCode(pristine, dest)).toBeUndefined();
+    const before = await readFile(join(dest, 'model.tflite'));
     expect(await withSource(registry, (from) => pullCode(from, dest))).toBe(code);
-    expect(await readFile(join(dest, 'model.tflite'), 'utf8')).toBe('previous model');
+    expect(await readFile(join(dest, 'model.tflite'))).toEqual(before);
   });
 });

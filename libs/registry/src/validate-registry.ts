@@ -7,6 +7,7 @@ import {
   MANIFEST_SIGNATURE_FILE_NAME,
   ManifestSchema,
   contentHashOf,
+  parseStrictJson,
   sha256Hex,
   verifyManifestBytes,
   type RegistryIndex,
@@ -33,9 +34,9 @@ async function checkVersion(root: string, name: string, entry: RegistryIndex['mo
   if (sha256Hex(bytes) !== entry.manifestSha256) errors.push(`${where}: manifest.json differs from the one the index recorded`);
   let manifest;
   try {
-    manifest = ManifestSchema.parse(JSON.parse(bytes.toString('utf8')));
-  } catch {
-    return void errors.push(`${where}: manifest.json is not a valid manifest`);
+    manifest = ManifestSchema.parse(parseStrictJson(bytes.toString('utf8')));
+  } catch (error) {
+    return void errors.push(`${where}: manifest.json is not a valid manifest (${(error as Error).message.split('\n')[0]})`);
   }
   if (manifest.name !== name || manifest.version !== entry.version) errors.push(`${where}: manifest names ${manifest.name}@${manifest.version}`);
   if (manifest.contentHash !== entry.contentHash || manifest.contractHash !== entry.contractHash) errors.push(`${where}: hashes differ from the index`);
@@ -45,7 +46,7 @@ async function checkVersion(root: string, name: string, entry: RegistryIndex['mo
   else if (trusted) {
     let sig: unknown = null;
     try {
-      sig = JSON.parse(sigText);
+      sig = parseStrictJson(sigText);
     } catch {
       /* reported below */
     }
@@ -76,7 +77,9 @@ export async function validateRegistry(root: string, options: { trustedKeys?: Ke
   try {
     index = await readIndex(root);
   } catch (error) {
-    return { ok: false, errors: [isOdtError(error) ? `index.json: ${error.message}` : String(error)], warnings, versions: 0 };
+    const issues = isOdtError(error) && Array.isArray(error.context.issues) ? (error.context.issues as string[]) : [];
+    const head = isOdtError(error) ? `index.json: ${error.message}` : String(error);
+    return { ok: false, errors: [head, ...issues.map((issue) => `index.json: ${issue}`)], warnings, versions: 0 };
   }
   let versions = 0;
   for (const [name, model] of Object.entries(index.models)) {

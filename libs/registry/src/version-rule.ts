@@ -1,6 +1,6 @@
 import { OdtError } from '@odt/cli-kit';
 import type { RegistryModel, RegistryVersionEntry } from '@odt/contract';
-import { bumpVersion, compareVersions, parseVersion } from './semver.ts';
+import { bumpVersion, compareVersions, parseVersion } from './versions.ts';
 
 export type VersionDecision =
   | { kind: 'unchanged'; version: string }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Finds the workspace root (the folder with nx.json) so defaults do not depend on the cwd. */
 export function findWorkspaceRoot(start: string = process.cwd()): string {
@@ -17,4 +18,12 @@ export function resolveRegistryPath(explicit: string | undefined, env: NodeJS.Pr
   if (explicit) return resolve(explicit);
   if (env.MODEL_REGISTRY) return resolve(env.MODEL_REGISTRY);
   return join(findWorkspaceRoot(), 'registry');
+}
+
+/**
+ * The workspace this code is installed in, found from the code's own location and never from the
+ * working directory: trust (the development key) must not depend on where a command is run.
+ */
+export function codeWorkspaceRoot(): string {
+  return findWorkspaceRoot(dirname(fileURLToPath(import.meta.url)));
 }

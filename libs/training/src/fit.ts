@@ -3,18 +3,21 @@ import { OdtError } from '@odt/cli-kit';
 import type { ModelConfig } from '@odt/contract';
 import { permutation, seededRandom } from './datasets/split.ts';
 import type { EpochLogs, TrainingProgress } from './progress.ts';
+import { createEarlyStopping, type EarlyStoppingRecord } from './early-stopping.ts';
 
 export interface FitResult {
   epochs: EpochLogs[];
   /** tf.memory().numTensors after each epoch; flat when nothing leaks. */
   tensorsAfterEpoch: number[];
   samplesPerSecond: number;
+  earlyStopping: EarlyStoppingRecord;
 }
 
 /**
  * The training loop: one `fit` call per epoch over a seeded permutation (tfjs's own shuffle
  * uses Math.random, which would make runs differ). Loss is checked after every epoch; NaN or
- * Inf stops training with an error instead of writing a broken model.
+ * Inf stops training with an error instead of writing a broken model. With
+ * earlyStoppingPatience > 0 it stops once validation loss has not improved for that many epochs.
  */
 export async function fitModel(
   model: tf.LayersModel,
@@ -28,6 +31,7 @@ export async function fitModel(
   const random = seededRandom(config.seed ^ 0x5eed);
   const epochs: EpochLogs[] = [];
   const tensorsAfterEpoch: number[] = [];
+  const stopping = createEarlyStopping(config.earlyStoppingPatience);
   let trainSeconds = 0;
   for (let epoch = 1; epoch <= config.epochs; epoch++) {
     progress.onEpochStart(epoch, config.epochs, batches);
@@ -67,6 +71,7 @@ export async function fitModel(
     epochs.push(logs);
     tensorsAfterEpoch.push(tf.memory().numTensors);
     progress.onEpochEnd(logs, config.epochs);
+    if (stopping.shouldStop(epoch, logs.valLoss)) break;
   }
-  return { epochs, tensorsAfterEpoch, samplesPerSecond: (count * config.epochs) / trainSeconds };
+  return { epochs, tensorsAfterEpoch, samplesPerSecond: (count * epochs.length) / trainSeconds, earlyStopping: stopping.record() };
 }

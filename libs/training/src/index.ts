@@ -7,4 +7,5 @@ export { buildModel, contractFor } from './build-model.ts';
 export { toTensors, gatherSamples, gatherLabels } from './tensors.ts';
 export type { Dataset } from './datasets/dataset.ts';
 export type { TrainingProgress, EpochLogs } from './progress.ts';
+export type { EarlyStoppingRecord } from './early-stopping.ts';
 export type { Metrics } from './metrics.ts';

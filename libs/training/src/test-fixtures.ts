@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import * as tf from '@tensorflow/tfjs-node';
 import type { ModelConfig } from '@odt/contract';
 import { ModelConfigSchema } from '@odt/contract';
 import { loadEmbeddedMnist } from './datasets/embedded-mnist.ts';
@@ -47,6 +48,13 @@ export async function writeDigitsIdx(dir: string, perDigit: number, gzip = false
   await writeFile(join(dir, names.images), gzip ? gzipSync(idx.images) : idx.images);
   await writeFile(join(dir, names.labels), gzip ? gzipSync(idx.labels) : idx.labels);
   return names;
+}
+
+/** Writes a size x size PNG filled with `value` (0-255) in every one of its `channels`. */
+export async function writePng(path: string, size: number, value: number, channels: 1 | 3 | 4 = 1): Promise<void> {
+  const pixels = tf.fill([size, size, channels], value, 'int32');
+  await writeFile(path, await tf.node.encodePng(pixels as tf.Tensor3D));
+  pixels.dispose();
 }
 
 /** A small but real config: a tiny conv base and dense head, two epochs, IDX data. */

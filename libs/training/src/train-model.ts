@@ -6,6 +6,7 @@ import { canonicalHash, type ModelConfig } from '@odt/contract';
 import { replaceDirectory, writeJsonAtomic } from '@odt/cli-kit';
 import { loadDataset, datasetHash } from './datasets/load-dataset.ts';
 import { splitIndices } from './datasets/split.ts';
+import { requireNonEmptySplit } from './datasets/require-samples.ts';
 import type { Dataset } from './datasets/dataset.ts';
 import { buildModel, contractFor } from './build-model.ts';
 import { fitModel } from './fit.ts';
@@ -15,6 +16,8 @@ import { renderCurvesSvg } from './curves-svg.ts';
 import { renderReport } from './report.ts';
 import type { Metrics } from './metrics.ts';
 import { type TrainingProgress, silentProgress } from './progress.ts';
+import type { EarlyStoppingRecord } from './early-stopping.ts';
+import { outputError, requireWritableOutput } from './output-errors.ts';
 
 /** How many held-out samples the parity fixture carries (verify needs >= 256). */
 export const HELDOUT_SAMPLES = 512;
@@ -47,17 +50,26 @@ function tfjsVersions(): { tfjsNodeVersion: string; tfjsTensorflowVersion: strin
   return { tfjsNodeVersion, tfjsTensorflowVersion: binding?.TF_Version ?? 'unknown' };
 }
 
+/** Roughly what the outputs take on disk: weights, the held-out fixture, small JSON/SVG files. */
+function outputBytes(model: tf.LayersModel, heldoutCount: number, config: ModelConfig): number {
+  const pixels = config.inputShape.reduce((a, b) => a * b, 1);
+  return model.countParams() * 4 + heldoutCount * (pixels + config.labels.length) * 4 + 64 * 1024;
+}
+
 /**
  * `model:train`: data → seeded split → frozen base + trainable head → fit → evaluate → the
- * tfjs artifacts, contract, metrics, curves, report and parity fixture, all or nothing.
+ * tfjs artifacts, contract, metrics, curves, report and parity fixture, all or nothing. A full
+ * or unwritable output folder is OUTPUT_NOT_WRITABLE, and the staging folder is removed.
  */
-export async function trainModel(options: TrainOptions): Promise<TrainResult> {
+export async function trainModel(options: TrainOptions): Promise<TrainResult & { earlyStopping: EarlyStoppingRecord }> {
   const started = performance.now();
   const { config } = options;
   const progress = options.progress ?? silentProgress;
+  await requireWritableOutput(options.outDir);
   const dataset = await loadDataset(config, options.configDir);
   const classes = config.labels.length;
   const split = splitIndices(dataset.count, config.validationSplit, config.testSplit, config.seed);
+  requireNonEmptySplit(split, dataset.count, config.validationSplit, config.testSplit);
   const train = toTensors(dataset, split.train, classes);
   const validation = toTensors(dataset, split.validation, classes);
   const test = toTensors(dataset, split.test, classes);
@@ -73,12 +85,13 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       validationCount: split.validation.length,
       testCount: split.test.length,
       epochs: fit.epochs,
+      earlyStopping: fit.earlyStopping,
       testAccuracy: evaluation.accuracy,
       confusion: evaluation.confusion,
       samplesPerSecond: fit.samplesPerSecond,
       wallSeconds: 0,
     };
-    return await replaceDirectory(options.outDir, async (dir) => {
+    const written = replaceDirectory(options.outDir, async (dir) => {
       await model.save(`file://${join(dir, 'tfjs')}`);
       await writeHeldout(dir, dataset, split.test, config);
       metrics.wallSeconds = (performance.now() - started) / 1000;
@@ -100,6 +113,10 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       await writeJsonAtomic(join(dir, 'train-result.json'), result);
       return result;
     });
+    const result = await written.catch(async (error: unknown) => {
+      throw await outputError(error, options.outDir, outputBytes(model, Math.min(HELDOUT_SAMPLES, split.test.length), config));
+    });
+    return { ...result, earlyStopping: fit.earlyStopping };
   } finally {
     // compile() was given an optimizer object, so the model does not own (or free) its slots.
     model.optimizer?.dispose();

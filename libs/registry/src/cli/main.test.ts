@@ -6,6 +6,7 @@ import { CLI_MAIN, spawnTs } from '../testing/child-process.ts';
 import { makeDraft, tempDir, testKey } from '../testing/stage-fixtures.ts';
 
 const { privatePem, publicPem } = testKey();
+const NO_KEYS = { MODEL_SIGNING_KEY: '', MODEL_SIGNING_KEY_FILE: '', MODEL_SIGNING_PUBLIC_KEY: '', MODEL_SIGNING_PUBLIC_KEY_FILE: '', MODEL_REGISTRY: '' };
 const KEY_ENV = { MODEL_SIGNING_KEY: privatePem, MODEL_SIGNING_PUBLIC_KEY: publicPem, MODEL_REGISTRY: '' };
 let root: string;
 let registry: string;
@@ -66,15 +67,31 @@ describe('registry CLI', () => {
     const workspace = join(root, 'workspace');
     await mkdir(workspace);
     await writeFile(join(workspace, 'nx.json'), '{}');
-    const noKeys = { MODEL_SIGNING_KEY: '', MODEL_SIGNING_KEY_FILE: '', MODEL_SIGNING_PUBLIC_KEY: '', MODEL_SIGNING_PUBLIC_KEY_FILE: '', MODEL_REGISTRY: '' };
-    const published = await cli(['publish', '--draft', draft], noKeys, workspace);
+    const keyDir = join(workspace, '.keys');
+    const noKeys = { ...NO_KEYS, MODEL_SIGNING_DEV_KEY_DIR: keyDir };
+    const published = await cli(['publish', '--draft', draft, '--registry', join(workspace, 'registry')], noKeys, workspace);
     expect(published.code, published.stderr).toBe(0);
     expect(published.stderr).toMatch(/DEVELOPMENT signing key/);
-    expect((await stat(join(workspace, '.keys', 'model-signing-dev.pem'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(keyDir, 'model-signing-dev.pem'))).mode & 0o777).toBe(0o600);
     expect(await stat(join(workspace, 'registry', 'digits', '1.0.0', 'manifest.sig'))).toBeTruthy();
-    const pulled = await cli(['pull', '--name', 'digits', '--channel', 'latest', '--dest', join(workspace, 'pulled')], noKeys, workspace);
+    const pulled = await cli(['pull', '--name', 'digits', '--channel', 'latest', '--from', join(workspace, 'registry'), '--dest', join(workspace, 'pulled')], noKeys, workspace);
     expect(pulled.code, pulled.stderr).toBe(0);
-    expect(pulled.stderr).toBe('');
+    expect(pulled.stderr).toMatch(/^note: trusting only this workspace's development key [0-9a-f]{16} /);
     expect(pulled.stdout).toMatch(/pulled digits@1\.0\.0/);
+  }, 60_000);
+
+  it('never trusts a key found through the working directory', async () => {
+    // Someone prepared a folder that looks like a workspace, with their own key and registry.
+    const foreign = join(root, 'prepared-by-someone-else');
+    await mkdir(join(foreign, '.keys'), { recursive: true });
+    await writeFile(join(foreign, 'nx.json'), '{}');
+    const attacker = testKey();
+    await writeFile(join(foreign, '.keys', 'model-signing-dev.pub.pem'), attacker.publicPem);
+    const signed = await cli(['publish', '--draft', draft, '--registry', join(foreign, 'registry')], { ...NO_KEYS, MODEL_SIGNING_KEY: attacker.privatePem }, foreign);
+    expect(signed.code, signed.stderr).toBe(0);
+    const emptyKeyDir = join(root, 'no-dev-key');
+    const pulled = await cli(['pull', '--channel', 'latest', '--dest', join(root, 'victim-dest')], { ...NO_KEYS, MODEL_SIGNING_DEV_KEY_DIR: emptyKeyDir }, foreign);
+    expect(pulled.code, pulled.stderr).toBe(EXIT_CODES.SIGNING_KEY_MISSING.exit);
+    expect(pulled.stderr).toContain('error[SIGNING_KEY_MISSING]: no public key to verify manifests with');
   }, 60_000);
 });

@@ -23,10 +23,12 @@ const USAGE = `usage: main.ts <subcommand> [options]
   publish  --draft DIR [--registry DIR] [--name N] [--version X.Y.Z]
   promote  <version> --channel latest|stable|canary [--name N] [--registry DIR]
   rollback --channel latest|stable|canary [--name N] [--registry DIR]
-  pull     --name N (--range R | --channel C | --version X.Y.Z) --dest DIR [--from DIR|URL]
+  pull     --name N (--range R | --channel C | --version X.Y.Z) --dest DIR [--from DIR|URL] [--public-key PEM] [--force]
+           --dest must be absent, empty or an earlier pull of the same model; --force replaces
+           a file or foreign folder there (never a registry)
   pull     --list [--from DIR|URL]
   serve    [--port N] [--host 127.0.0.1] [--registry DIR]
-  validate [--registry DIR] [--no-signatures]
+  validate [--registry DIR] [--public-key PEM] [--no-signatures]
 env: MODEL_REGISTRY, MODEL_SIGNING_KEY(_FILE), MODEL_SIGNING_PUBLIC_KEY(_FILE), MODEL_SIGNING_REQUIRE_KEY=1`;
 
 const DEFAULT_MODEL = 'digits';
@@ -54,6 +56,7 @@ function required(values: Record<string, unknown>, name: string): string {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const say = (line: string) => process.stdout.write(`${line}\n`);
+const warn = (line: string) => process.stderr.write(`note: ${line}\n`);
 
 /** The registry CLI; each subcommand parses its options and calls one library function. */
 export async function main(argv: string[]): Promise<number> {
@@ -115,10 +118,13 @@ export async function main(argv: string[]): Promise<number> {
         dest: { type: 'string' },
         from: { type: 'string' },
         list: { type: 'boolean' },
+        'public-key': { type: 'string' },
+        force: { type: 'boolean' },
       });
       if (!p) return 0;
       const [{ sourceFor }, { listRegistry, pullVersion }, { loadTrustedKeys }] = await Promise.all([load.source(), load.pull(), load.keys()]);
-      const source = sourceFor(str(p.values.from) ?? resolveRegistryPath(undefined));
+      const from = str(p.values.from) ?? resolveRegistryPath(undefined);
+      const source = sourceFor(from);
       if (p.values.list) {
         for (const model of await listRegistry(source)) {
           const channels = Object.entries(model.channels).map(([k, v]) => `${k}=${v ?? '-'}`).join(' ');
@@ -131,13 +137,15 @@ export async function main(argv: string[]): Promise<number> {
       const key = given[0];
       const selector: VersionSelector = key === undefined ? { channel: 'latest' } : ({ [key]: p.values[key] } as VersionSelector);
       // Check the user's input before anything touches keys or the network.
-      if ('range' in selector) (await import('../semver-range.ts')).parseRange(selector.range);
+      if ('range' in selector) (await import('../versions.ts')).parseRange(selector.range);
       const result = await pullVersion({
         source,
         name: str(p.values.name) ?? DEFAULT_MODEL,
         selector,
         dest: resolve(required(p.values, 'dest')),
-        trustedKeys: loadTrustedKeys(),
+        trustedKeys: loadTrustedKeys(process.env, { publicKeyFile: str(p.values['public-key']), notice: warn }),
+        sourceRoot: /^https?:\/\//i.test(from) ? undefined : resolve(from),
+        force: p.values.force === true,
       });
       say(`pulled ${result.name}@${result.version} (signature ${result.keyId} ok, ${result.files.length} files sha256 ok) into ${result.dest}`);
       return 0;
@@ -159,14 +167,14 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'validate': {
-      const p = parse(rest, { registry: { type: 'string' }, 'no-signatures': { type: 'boolean' } });
+      const p = parse(rest, { registry: { type: 'string' }, 'public-key': { type: 'string' }, 'no-signatures': { type: 'boolean' } });
       if (!p) return 0;
       const root = resolveRegistryPath(str(p.values.registry));
       const [{ validateRegistry }, { loadTrustedKeys }] = await Promise.all([load.validate(), load.keys()]);
       let trustedKeys: ReturnType<typeof loadTrustedKeys> | undefined;
       if (!p.values['no-signatures']) {
         try {
-          trustedKeys = loadTrustedKeys();
+          trustedKeys = loadTrustedKeys(process.env, { publicKeyFile: str(p.values['public-key']), notice: warn });
         } catch (error) {
           if (!(error instanceof OdtError && error.code === 'SIGNING_KEY_MISSING')) throw error;
           process.stderr.write('warning: no public key configured, signatures not checked (set MODEL_SIGNING_PUBLIC_KEY)\n');

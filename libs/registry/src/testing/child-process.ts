@@ -25,7 +25,8 @@ export interface Child {
 export async function compileWithTsxEsbuild(script: string, outfile: string): Promise<string> {
   const fromTsx = createRequire(require.resolve('tsx/package.json'));
   const esbuild = (await import(fromTsx.resolve('esbuild'))) as { build(options: Record<string, unknown>): Promise<unknown> };
-  await esbuild.build({ entryPoints: [script], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
+  // Prefer ESM builds: a UMD main (jsonc-parser's) does dynamic requires that an ESM bundle cannot do.
+  await esbuild.build({ entryPoints: [script], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning', mainFields: ['module', 'main'] });
   return outfile;
 }
 

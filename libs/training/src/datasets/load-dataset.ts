@@ -1,37 +1,33 @@
-import { access } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { OdtError } from '@odt/cli-kit';
 import type { ModelConfig } from '@odt/contract';
 import type { Dataset } from './dataset.ts';
+import { requireDatasetPath } from './dataset-paths.ts';
 import { loadEmbeddedMnist } from './embedded-mnist.ts';
 import { loadIdx } from './idx.ts';
 import { loadImageFolder } from './image-folder.ts';
+import { requireSamplesPerLabel } from './require-samples.ts';
 
-async function mustExist(path: string, field: string): Promise<string> {
-  try {
-    await access(path);
-    return path;
-  } catch {
-    throw new OdtError('DATASET_NOT_FOUND', `dataset.${field} points to ${path}, which does not exist`, {
-      suggestion: 'Fix the path in the config (relative paths are resolved from the config file\'s folder).',
-    });
+async function loadSource(config: ModelConfig, configDir: string): Promise<Dataset> {
+  const ds = config.dataset;
+  if (ds.source === 'embedded-mnist') return loadEmbeddedMnist();
+  if (ds.source === 'idx') {
+    const images = await requireDatasetPath(resolve(configDir, ds.images), 'images', 'file');
+    const labels = await requireDatasetPath(resolve(configDir, ds.labels), 'labels', 'file');
+    return loadIdx(images, labels);
   }
+  const root = await requireDatasetPath(resolve(configDir, ds.path), 'path', 'folder');
+  return loadImageFolder(root, config.labels, config.inputShape, { convertChannels: ds.convertChannels });
 }
 
 /**
  * Loads whichever source the config names and checks it against the config (sample shape,
- * label range), so a mismatch is reported before a model is built.
+ * label range, a sample for every label), so a mismatch is reported before a model is built.
  */
 export async function loadDataset(config: ModelConfig, configDir: string): Promise<Dataset> {
-  const ds = config.dataset;
-  const shape = config.inputShape as [number, number, number];
-  let dataset: Dataset;
-  if (ds.source === 'embedded-mnist') dataset = await loadEmbeddedMnist();
-  else if (ds.source === 'idx') {
-    dataset = await loadIdx(await mustExist(resolve(configDir, ds.images), 'images'), await mustExist(resolve(configDir, ds.labels), 'labels'));
-  } else dataset = await loadImageFolder(await mustExist(resolve(configDir, ds.path), 'path'), config.labels, shape);
-
+  const shape = config.inputShape;
+  const dataset = await loadSource(config, configDir);
   if (dataset.sampleShape.join('x') !== shape.join('x')) {
     throw new OdtError('DATASET_MISMATCH', `samples are ${dataset.sampleShape.join('x')} but inputShape is ${shape.join('x')}`, {
       suggestion: 'Set inputShape in the config to the data\'s [height, width, channels].',
@@ -43,6 +39,7 @@ export async function loadDataset(config: ModelConfig, configDir: string): Promi
       suggestion: 'List every class of the data in `labels` (and size the last head layer to match).',
     });
   }
+  requireSamplesPerLabel(dataset, config.labels);
   return dataset;
 }
 

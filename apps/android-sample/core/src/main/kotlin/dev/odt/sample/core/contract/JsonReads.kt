@@ -1,5 +1,9 @@
 package dev.odt.sample.core.contract
 
+import com.fasterxml.jackson.core.JsonFactory
+import com.fasterxml.jackson.core.JsonParser
+import com.fasterxml.jackson.core.JsonProcessingException
+import com.fasterxml.jackson.core.StreamReadFeature
 import kotlinx.serialization.json.Json
 import kotlinx.serialization.json.JsonArray
 import kotlinx.serialization.json.JsonElement
@@ -20,10 +24,32 @@ class MalformedDocument(val path: String, detail: String) : Exception("$path: $d
  */
 internal class JsonReader(private val element: JsonElement, private val path: String) {
     companion object {
-        fun parse(bytes: ByteArray, what: String): JsonReader = try {
-            JsonReader(Json.parseToJsonElement(bytes.decodeToString()), what)
-        } catch (e: IllegalArgumentException) {
-            throw MalformedDocument(what, "not valid JSON (${e.message?.lineSequence()?.first()})")
+        private val strictFactory: JsonFactory = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build()
+
+        /**
+         * Parses a document another language wrote. A key given twice is refused first: the
+         * TypeScript and Python readers would keep a different value than kotlinx (last wins),
+         * so the same signed bytes could mean two things.
+         */
+        fun parse(bytes: ByteArray, what: String): JsonReader {
+            refuseDuplicateKeys(bytes, what)
+            return try {
+                JsonReader(Json.parseToJsonElement(bytes.decodeToString()), what)
+            } catch (e: IllegalArgumentException) {
+                throw MalformedDocument(what, "not valid JSON (${e.message?.lineSequence()?.first()})")
+            }
+        }
+
+        private fun refuseDuplicateKeys(bytes: ByteArray, what: String) {
+            try {
+                strictFactory.createParser(bytes).use { parser: JsonParser ->
+                    while (parser.nextToken() != null) Unit
+                }
+            } catch (e: JsonProcessingException) {
+                throw MalformedDocument(what, "not valid JSON (${e.originalMessage})")
+            }
         }
     }
 

@@ -7,7 +7,8 @@ data class SemVer(val major: Int, val minor: Int, val patch: Int) : Comparable<S
     override fun toString(): String = "$major.$minor.$patch"
 
     companion object {
-        private val PATTERN = Regex("""^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$""")
+        /** At most nine digits a part, as the registry bounds them: every part fits an Int. */
+        private val PATTERN = Regex("""^(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})$""")
 
         /** Parses a version or returns null, so callers turn a bad one into their own typed error. */
         fun parseOrNull(text: String): SemVer? =
