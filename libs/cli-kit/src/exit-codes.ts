@@ -1,7 +1,8 @@
 /**
  * Every failure a user can cause or meet has a code, a documented exit status and help text.
  * Ranges: 10-19 input and configuration, 20-29 environment, 30-39 training, conversion and
- * verification, 40-49 registry and pulling, 50-59 remote publishing, 70 internal bug.
+ * verification, 40-49 registry and pulling, 50-59 remote publishing, 60-69 update security
+ * (signed channel documents: rollback, freeze and mix-and-match), 70 internal bug.
  * README "Exit codes" lists the same ranges (and a test checks every code has help).
  */
 export const EXIT_CODES = {
@@ -37,6 +38,9 @@ export const EXIT_CODES = {
   REMOTE_REJECTED: { exit: 51, help: 'The remote service refused the request; the message carries its answer.' },
   REMOTE_UNAVAILABLE: { exit: 52, help: 'The remote service kept failing after retries; re-run later, the publish resumes where it stopped.' },
   MODEL_TOO_LARGE: { exit: 53, help: 'The model exceeds the target size limit; quantise or shrink the head.' },
+  CHANNEL_ROLLBACK: { exit: 60, help: 'The channel document is older than one already seen, or reuses its sequence for another manifest (rollback or equivocation); do not trust this source.' },
+  CHANNEL_EXPIRED: { exit: 61, help: 'The channel document has expired (a frozen mirror, or a publisher that stopped refreshing); the publisher re-signs it with promote or refresh.' },
+  MIX_AND_MATCH: { exit: 62, help: 'A manifest or file does not belong to the version the signed channel document names; the source mixes versions, pull again from a clean one.' },
   INTERNAL: { exit: 70, help: 'This is a bug; re-run with ODT_DEBUG=1 and report the stack trace.' },
 } as const satisfies Record<string, { exit: number; help: string }>;
 

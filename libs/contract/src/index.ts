@@ -8,5 +8,7 @@ export * from './format-issues.ts';
 export * from './manifest.ts';
 export * from './manifest-hashes.ts';
 export * from './manifest-signing.ts';
+export * from './model-signing.ts';
 export * from './registry-index.ts';
 export * from './strict-json.ts';
+export * from './channel-document.ts';

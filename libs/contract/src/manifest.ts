@@ -46,6 +46,14 @@ export const LineageSchema = z.object({
   tfjsTensorflowVersion: z.string(),
   pythonVersion: z.string(),
   converterTensorflowVersion: z.string(),
+  /** sha256 over the pipeline's own sources (training, contract, bridge, its lock): what ran. */
+  pipelineCodeHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /**
+   * sha256 over everything that decides the trained bytes except the machine: config, dataset,
+   * pipeline code and toolchain versions. Equal inputs with other bytes mean numeric noise from
+   * another CPU, not a new model (see the version rule).
+   */
+  inputsHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 export type Lineage = z.infer<typeof LineageSchema>;
 

@@ -24,11 +24,18 @@ export const RegistryVersionEntrySchema = z.object({
   contentHash: sha256,
   /** sha256 of manifest.json's bytes: a cheap first check that the folder is what was published. */
   manifestSha256: sha256,
+  /** The manifest's lineage.inputsHash: lets the version rule see a retrain of identical inputs. */
+  inputsHash: sha256.optional(),
 });
 export type RegistryVersionEntry = z.infer<typeof RegistryVersionEntrySchema>;
 
 /** A channel pointer plus the pointers it had before (most recent last), for rollback. */
-export const ChannelStateSchema = z.object({ version: semver.nullable(), previous: z.array(semver) });
+export const ChannelStateSchema = z.object({
+  version: semver.nullable(),
+  previous: z.array(semver),
+  /** Sequence of the newest signed channel document; only grows, so devices can refuse a replay. */
+  sequence: z.number().int().nonnegative().optional(),
+});
 export type ChannelState = z.infer<typeof ChannelStateSchema>;
 
 export const ChannelEventSchema = z.object({

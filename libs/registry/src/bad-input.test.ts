@@ -33,11 +33,11 @@ const pull = (selector: Parameters<typeof pullVersion>[0]['selector'], dest = jo
 
 describe('bad input gives a clear error code and loses nothing', () => {
   it('unknown or empty channel: NOT_FOUND', async () => {
-    expect(await codeOf(promote(registry, 'digits', '1.0.0', 'beta'))).toBe('NOT_FOUND');
-    expect(await codeOf(rollback(registry, 'digits', 'nightly'))).toBe('NOT_FOUND');
+    expect(await codeOf(promote(registry, 'digits', '1.0.0', 'beta', key))).toBe('NOT_FOUND');
+    expect(await codeOf(rollback(registry, 'digits', 'nightly', key))).toBe('NOT_FOUND');
     expect(await codeOf(pull({ channel: 'beta' }))).toBe('NOT_FOUND');
     expect(await codeOf(pull({ channel: 'stable' }))).toBe('NOT_FOUND');
-    expect(await codeOf(promote(registry, 'letters', '1.0.0', 'stable'))).toBe('NOT_FOUND');
+    expect(await codeOf(promote(registry, 'letters', '1.0.0', 'stable', key))).toBe('NOT_FOUND');
     await expect(readdir(join(root, 'dest'))).rejects.toThrow();
   });
 
@@ -62,7 +62,7 @@ describe('bad input gives a clear error code and loses nothing', () => {
     const before = await tree(registry);
     const other = await makeDraft(root, 'b', { weightsSeed: 2 });
     expect(await codeOf(publishToRegistry({ registry, draftDir: other, signingKey: key }))).toBe('REGISTRY_CORRUPT');
-    expect(await codeOf(promote(registry, 'digits', '1.0.0', 'stable'))).toBe('REGISTRY_CORRUPT');
+    expect(await codeOf(promote(registry, 'digits', '1.0.0', 'stable', key))).toBe('REGISTRY_CORRUPT');
     expect(await codeOf(pull({ channel: 'latest' }))).toBe('REGISTRY_CORRUPT');
     const report = await validateRegistry(registry);
     expect(report.ok).toBe(false);

@@ -1,10 +1,13 @@
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { OdtError } from '@odt/cli-kit';
 import { CHANNEL_NAMES, MANIFEST_FILE_NAME, sha256Hex, type ChannelName, type RegistryIndex, type RegistryModel } from '@odt/contract';
-import { corrupt, writeFailure } from './registry-errors.ts';
-import { INDEX_FILE, moveChannel, readIndex, writeIndex } from './registry-index-store.ts';
-import { acquireRegistryLock, LOCK_HOLDER_BYTES } from './registry-lock.ts';
+import { syncChannelDocuments } from './channel-documents.ts';
+import { corrupt } from './registry-errors.ts';
+import { moveChannel } from './registry-index-store.ts';
+import { LOCK_HOLDER_BYTES } from './registry-lock.ts';
+import { READ_LIMITS } from './registry-source.ts';
+import type { SigningKey } from './signing-keys.ts';
+import { openRegistryStore } from './store/open-store.ts';
+import type { RegistryStore } from './store/registry-store.ts';
 import { parseVersion } from './versions.ts';
 
 /** Narrows a user-given channel name; anything else is NOT_FOUND with the valid names. */
@@ -21,59 +24,74 @@ export function requireModel(index: RegistryIndex, name: string): RegistryModel 
 }
 
 /**
- * Runs one index change under the registry lock and commits it with an atomic index write. A
- * write that fails (full disk, read-only) is REGISTRY_NOT_WRITABLE and leaves the index as it was.
+ * Runs one index change under the registry lock, commits it (a bucket by compare-and-swap on the
+ * index generation), then re-signs the channel documents it moved. A write that fails (full disk,
+ * read-only) is REGISTRY_NOT_WRITABLE and leaves the index as it was.
  */
-async function changeIndex<T>(root: string, change: (index: RegistryIndex, now: Date) => Promise<T>): Promise<T> {
-  if (!(await stat(root).then((info) => info.isDirectory(), () => false))) {
-    throw new OdtError('NOT_FOUND', 'there is no registry at this path', { context: { registry: root } });
+async function changeIndex<T>(
+  registry: string | RegistryStore,
+  signingKey: SigningKey,
+  change: (index: RegistryIndex, now: Date, store: RegistryStore) => Promise<T>,
+): Promise<T> {
+  const store = typeof registry === 'string' ? await openRegistryStore(registry) : registry;
+  if (!(await store.exists())) {
+    throw new OdtError('NOT_FOUND', 'there is no registry at this location', { context: { registry: store.location } });
   }
-  const need = [LOCK_HOLDER_BYTES, await stat(join(root, INDEX_FILE)).then((info) => info.size + 512, () => 1024)];
+  const need = [LOCK_HOLDER_BYTES, 1024];
   try {
-    const lock = await acquireRegistryLock(root);
+    const lock = await store.acquireLock();
     try {
-      const index = await readIndex(root);
+      const { index, token } = await store.readIndex();
       const now = new Date();
-      const result = await change(index, now);
+      const result = await change(index, now, store);
       index.updatedAt = now.toISOString();
       need[1] = Buffer.byteLength(`${JSON.stringify(index, null, 2)}\n`);
-      await lock.assertHeld();
-      await writeIndex(root, index);
+      await store.commitIndex(index, token, lock);
+      await syncChannelDocuments(store, index, signingKey, lock, { now });
       return result;
     } finally {
       await lock.release();
     }
   } catch (error) {
     // Reported after the lock is released, so the free space it names is all there is.
-    throw await writeFailure(root, error, need);
+    throw await store.describeFailure(error, need);
   }
 }
 
-/** Points a channel at a published version, after checking its folder still holds that manifest. */
-export async function promote(root: string, name: string, version: string, channelName: string): Promise<{ from: string | null; to: string }> {
+/** Points a channel at a published version, after checking the store still holds that manifest. */
+export async function promote(
+  registry: string | RegistryStore,
+  name: string,
+  version: string,
+  channelName: string,
+  signingKey: SigningKey,
+): Promise<{ from: string | null; to: string }> {
   const channel = asChannel(channelName);
   parseVersion(version);
-  return changeIndex(root, async (index, now) => {
+  return changeIndex(registry, signingKey, async (index, now, store) => {
     const model = requireModel(index, name);
     const entry = model.versions.find((v) => v.version === version);
     if (!entry) {
       throw new OdtError('NOT_FOUND', `${name}@${version} was never published`, { context: { versions: model.versions.map((v) => v.version).join(', ') } });
     }
-    const manifestPath = join(root, name, version, MANIFEST_FILE_NAME);
-    const bytes = await readFile(manifestPath).catch((cause) => {
-      throw corrupt('the version folder has no manifest', { path: manifestPath }, cause);
-    });
-    if (sha256Hex(bytes) !== entry.manifestSha256) throw corrupt('the manifest on disk differs from the published one', { path: manifestPath });
+    const manifestPath = `${name}/${version}/${MANIFEST_FILE_NAME}`;
+    const bytes = await store.source.read(manifestPath, READ_LIMITS.manifest);
+    if (!bytes) throw corrupt('the version has no manifest', { registry: store.location, path: manifestPath });
+    if (sha256Hex(bytes) !== entry.manifestSha256) throw corrupt('the stored manifest differs from the published one', { registry: store.location, path: manifestPath });
     const from = model.channels[channel].version;
     moveChannel(model, channel, version, 'promote', now);
     return { from, to: version };
   });
 }
 
-/** Moves a channel back to the version it pointed at before its last move. */
-export async function rollback(root: string, name: string, channelName: string): Promise<{ from: string | null; to: string }> {
+/**
+ * Moves a channel back to the version it pointed at before its last move. Devices accept it
+ * because the new channel document carries a higher sequence, even though it names an older
+ * version: a deliberate rollback, unlike a replayed old document.
+ */
+export async function rollback(registry: string | RegistryStore, name: string, channelName: string, signingKey: SigningKey): Promise<{ from: string | null; to: string }> {
   const channel = asChannel(channelName);
-  return changeIndex(root, async (index, now) => {
+  return changeIndex(registry, signingKey, async (index, now) => {
     const model = requireModel(index, name);
     const state = model.channels[channel];
     const to = state.previous.pop();
@@ -83,6 +101,26 @@ export async function rollback(root: string, name: string, channelName: string):
     const from = state.version;
     model.history.push({ channel, action: 'rollback', from, to, at: now.toISOString() });
     state.version = to;
+    state.sequence = (state.sequence ?? 0) + 1;
     return { from, to };
   });
+}
+
+/** Re-signs every channel document with a fresh expiry (run on a schedule, before they expire). */
+export async function refreshChannels(registry: string | RegistryStore, signingKey: SigningKey): Promise<string[]> {
+  const store = typeof registry === 'string' ? await openRegistryStore(registry) : registry;
+  if (!(await store.exists())) throw new OdtError('NOT_FOUND', 'there is no registry at this location', { context: { registry: store.location } });
+  const lock = await store.acquireLock();
+  try {
+    const { index, token } = await store.readIndex();
+    // Channels moved before channel documents existed get their first sequence here.
+    const fresh = Object.values(index.models).flatMap((model) => CHANNEL_NAMES.map((c) => model.channels[c])).filter((c) => c.version !== null && c.sequence === undefined);
+    for (const state of fresh) state.sequence = 1;
+    if (fresh.length > 0) await store.commitIndex(index, token, lock);
+    return await syncChannelDocuments(store, index, signingKey, lock, { refresh: true });
+  } catch (error) {
+    throw await store.describeFailure(error, [LOCK_HOLDER_BYTES, 4096]);
+  } finally {
+    await lock.release();
+  }
 }

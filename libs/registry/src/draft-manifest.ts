@@ -14,10 +14,11 @@ import {
 } from '@odt/contract';
 import { copyFileSynced } from './durable-fs.ts';
 import { gitLineage } from './git-lineage.ts';
+import { inputsHashOf, pipelineCodeHash } from './pipeline-inputs.ts';
 import { summariseMetrics } from './metrics-summary.ts';
 import { summariseOpReport } from './op-report-summary.ts';
 import { DRAFT_MANIFEST_FILE, readPassedVerification } from './verification-report.ts';
-import { findWorkspaceRoot } from './workspace-paths.ts';
+import { codeWorkspaceRoot } from './workspace-paths.ts';
 
 /** The three stage folders `model:version` reads (each the previous target's outputs). */
 export interface StageDirs {
@@ -124,10 +125,21 @@ export async function createDraftManifest(
   );
   const opReportPath = join(dirs.convert, 'op-report.json');
   const metricsPath = join(dirs.train, 'metrics.json');
-  const git = await gitLineage(options.workspaceRoot ?? findWorkspaceRoot());
+  const workspaceRoot = options.workspaceRoot ?? codeWorkspaceRoot();
+  const git = await gitLineage(workspaceRoot);
+  const contractHash = canonicalHash(contract);
+  const inputs = {
+    configHash: trainResult.configHash,
+    datasetHash: trainResult.datasetHash,
+    tfjsNodeVersion: trainResult.tfjsNodeVersion,
+    tfjsTensorflowVersion: trainResult.tfjsTensorflowVersion,
+    pythonVersion: convertResult.pythonVersion,
+    converterTensorflowVersion: convertResult.converterTensorflowVersion,
+    pipelineCodeHash: await pipelineCodeHash(workspaceRoot),
+  };
   const draft = DraftManifestSchema.parse({
     schemaVersion: 1,
-    contractHash: canonicalHash(contract),
+    contractHash,
     contentHash: contentHashOf(files),
     files: files.map(({ path, role, sha256, size }) => ({ path, role, sha256, size })),
     contract,
@@ -135,16 +147,7 @@ export async function createDraftManifest(
     metrics: summariseMetrics(await readJson(metricsPath, () => artifactsMissing(metricsPath))),
     opReport: summariseOpReport(await readJson(opReportPath, () => artifactsMissing(opReportPath)), opReportPath),
     verification: { passed: true, checks: verification.checks.map((c) => c.name) },
-    lineage: {
-      ...git,
-      configHash: trainResult.configHash,
-      datasetHash: trainResult.datasetHash,
-      nodeVersion: trainResult.nodeVersion,
-      tfjsNodeVersion: trainResult.tfjsNodeVersion,
-      tfjsTensorflowVersion: trainResult.tfjsTensorflowVersion,
-      pythonVersion: convertResult.pythonVersion,
-      converterTensorflowVersion: convertResult.converterTensorflowVersion,
-    },
+    lineage: { ...git, ...inputs, nodeVersion: trainResult.nodeVersion, inputsHash: inputsHashOf(inputs, contractHash) },
   });
   return { draft, files };
 }

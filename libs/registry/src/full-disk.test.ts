@@ -122,7 +122,7 @@ describe.skipIf(!MOUNT_ALLOWED)('a full disk under the registry [needs root: mou
     const failedWith: number[] = [];
     for (let pages = 0; pages < 10; pages += 1) {
       await leaveFree(pages);
-      const outcome = await promote(registry, 'digits', '1.0.0', 'stable').catch((error: unknown) => error);
+      const outcome = await promote(registry, 'digits', '1.0.0', 'stable', key).catch((error: unknown) => error);
       if (!(outcome instanceof Error)) break;
       expectDiskFullError(outcome, 100);
       await expectUntouched(before);

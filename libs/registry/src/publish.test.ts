@@ -1,7 +1,7 @@
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManifestSchema, MANIFEST_FILE_NAME, sha256Hex, verifyManifestBytes } from '@odt/contract';
+import { ManifestSchema, MANIFEST_FILE_NAME, sha256Hex, verifyChannelDocument, verifyManifestBytes } from '@odt/contract';
 import { promote, rollback } from './channels.ts';
 import { publishToRegistry } from './publish.ts';
 import { readIndex } from './registry-index-store.ts';
@@ -32,7 +32,7 @@ describe('version rule', () => {
 
     const again = await makeDraft(root, 'a-again', { weightsSeed: 1 });
     const started = performance.now();
-    expect(await publishToRegistry({ registry, draftDir: again, signingKey: key })).toEqual({ status: 'unchanged', name: 'digits', version: '1.0.0' });
+    expect(await publishToRegistry({ registry, draftDir: again, signingKey: key })).toEqual({ status: 'unchanged', name: 'digits', version: '1.0.0', why: 'identical-content' });
     const noChangeMs = performance.now() - started;
     console.log(`no-change publish (library call): ${noChangeMs.toFixed(1)} ms`);
 
@@ -44,7 +44,33 @@ describe('version rule', () => {
     expect(await snapshot(join(registry, 'digits', '1.0.0'))).toEqual(v1);
     const index = await readIndex(registry);
     expect(index.models.digits!.versions.map((v) => v.version)).toEqual(['1.0.0', '1.1.0', '2.0.0']);
-    expect(index.models.digits!.channels.latest).toEqual({ version: '2.0.0', previous: ['1.0.0', '1.1.0'] });
+    expect(index.models.digits!.channels.latest).toEqual({ version: '2.0.0', previous: ['1.0.0', '1.1.0'], sequence: 3 });
+    expect((await validateRegistry(registry, { trustedKeys: [key.publicKey] })).ok).toBe(true);
+  });
+
+  it('a retrain of identical inputs with other bytes (another CPU) is no new version unless asked', async () => {
+    await publishToRegistry({ registry, draftDir: await makeDraft(root, 'a', { weightsSeed: 1 }), signingKey: key });
+    // Same config, data, code and toolchain; one weight bit differs, as on a CPU with other kernels.
+    const noisy = await makeDraft(root, 'noisy', { weightsSeed: 99, inputsSeed: 1 });
+    expect(await publishToRegistry({ registry, draftDir: noisy, signingKey: key })).toEqual({ status: 'unchanged', name: 'digits', version: '1.0.0', why: 'identical-inputs' });
+    expect(await publishToRegistry({ registry, draftDir: noisy, signingKey: key, newVersion: true })).toMatchObject({ status: 'published', version: '1.1.0' });
+    const changed = await makeDraft(root, 'changed', { weightsSeed: 3 });
+    expect(await publishToRegistry({ registry, draftDir: changed, signingKey: key })).toMatchObject({ status: 'published', version: '1.2.0' });
+  });
+
+  it('signs a channel document for every channel move, each with a higher sequence', async () => {
+    await publishToRegistry({ registry, draftDir: await makeDraft(root, 'a', { weightsSeed: 1 }), signingKey: key });
+    await publishToRegistry({ registry, draftDir: await makeDraft(root, 'b', { weightsSeed: 2 }), signingKey: key });
+    await promote(registry, 'digits', '1.1.0', 'stable', key);
+    await rollback(registry, 'digits', 'latest', key);
+    const read = async (channel: string) => {
+      const bytes = await readFile(join(registry, 'digits', 'channels', `${channel}.json`));
+      const check = verifyChannelDocument(bytes, [key.publicKey], { model: 'digits', channel, now: new Date() });
+      if (!check.ok) throw new Error(check.reason);
+      return check.signed;
+    };
+    expect(await read('latest')).toMatchObject({ version: '1.0.0', sequence: 3 });
+    expect(await read('stable')).toMatchObject({ version: '1.1.0', sequence: 1 });
     expect((await validateRegistry(registry, { trustedKeys: [key.publicKey] })).ok).toBe(true);
   });
 
@@ -85,13 +111,13 @@ describe('channels', () => {
     for (const seed of [1, 2, 3]) {
       await publishToRegistry({ registry, draftDir: await makeDraft(root, `s${seed}`, { weightsSeed: seed }), signingKey: key });
     }
-    expect(await promote(registry, 'digits', '1.0.0', 'stable')).toEqual({ from: null, to: '1.0.0' });
-    expect(await promote(registry, 'digits', '1.1.0', 'stable')).toEqual({ from: '1.0.0', to: '1.1.0' });
-    expect(await promote(registry, 'digits', '1.2.0', 'stable')).toEqual({ from: '1.1.0', to: '1.2.0' });
-    expect(await rollback(registry, 'digits', 'stable')).toEqual({ from: '1.2.0', to: '1.1.0' });
-    expect(await rollback(registry, 'digits', 'stable')).toEqual({ from: '1.1.0', to: '1.0.0' });
-    expect(await codeOf(rollback(registry, 'digits', 'stable'))).toBe('NOT_FOUND');
-    expect(await codeOf(promote(registry, 'digits', '9.9.9', 'stable'))).toBe('NOT_FOUND');
+    expect(await promote(registry, 'digits', '1.0.0', 'stable', key)).toEqual({ from: null, to: '1.0.0' });
+    expect(await promote(registry, 'digits', '1.1.0', 'stable', key)).toEqual({ from: '1.0.0', to: '1.1.0' });
+    expect(await promote(registry, 'digits', '1.2.0', 'stable', key)).toEqual({ from: '1.1.0', to: '1.2.0' });
+    expect(await rollback(registry, 'digits', 'stable', key)).toEqual({ from: '1.2.0', to: '1.1.0' });
+    expect(await rollback(registry, 'digits', 'stable', key)).toEqual({ from: '1.1.0', to: '1.0.0' });
+    expect(await codeOf(rollback(registry, 'digits', 'stable', key))).toBe('NOT_FOUND');
+    expect(await codeOf(promote(registry, 'digits', '9.9.9', 'stable', key))).toBe('NOT_FOUND');
     const model = (await readIndex(registry)).models.digits!;
     expect(model.channels.stable.version).toBe('1.0.0');
     expect(model.history.filter((e) => e.channel === 'stable').map((e) => `${e.action}:${e.from}->${e.to}`)).toEqual([

@@ -1,6 +1,6 @@
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fsyncDir, OdtError, writeFileSynced } from '@odt/cli-kit';
+import { OdtError } from '@odt/cli-kit';
 import {
   contentHashOf,
   DraftManifestSchema,
@@ -9,23 +9,26 @@ import {
   MANIFEST_SIGNATURE_FILE_NAME,
   ManifestSchema,
   MODEL_NAME_PATTERN,
+  MODEL_SIGNATURE_FILE_NAME,
   sha256Hex,
   signManifestBytes,
+  signModelFiles,
   type DraftManifest,
   type Manifest,
   type RegistryIndex,
 } from '@odt/contract';
 import { DRAFT_MANIFEST_FILE, readPassedVerification } from './verification-report.ts';
-import { stagingPath } from './durable-fs.ts';
-import { cleanLeftovers } from './registry-cleanup.ts';
-import { writeFailure } from './registry-errors.ts';
-import { emptyModel, INDEX_FILE, moveChannel, readIndex, writeIndex } from './registry-index-store.ts';
-import { acquireRegistryLock, LOCK_HOLDER_BYTES, type RegistryLock } from './registry-lock.ts';
+import { syncChannelDocuments } from './channel-documents.ts';
+import { emptyModel, INDEX_FILE, moveChannel } from './registry-index-store.ts';
+import { LOCK_HOLDER_BYTES } from './registry-lock.ts';
 import type { SigningKey } from './signing-keys.ts';
+import { openRegistryStore } from './store/open-store.ts';
+import type { RegistryStore, StoreLock } from './store/registry-store.ts';
 import { decideVersion } from './version-rule.ts';
 
 export interface PublishOptions {
-  registry: string;
+  /** A folder path, gs://bucket/prefix, or an opened store. */
+  registry: string | RegistryStore;
   /** The `model:version` output folder (draft-manifest.json + the files it lists). */
   draftDir: string;
   signingKey: SigningKey;
@@ -33,13 +36,15 @@ export interface PublishOptions {
   name?: string;
   /** Explicit version; must move forward. */
   version?: string;
+  /** Publish a retrain of identical inputs whose bytes differ (numeric noise) as a new version. */
+  newVersion?: boolean;
   now?: Date;
   lockTimeoutMs?: number;
 }
 
 export type PublishResult =
   | { status: 'published'; name: string; version: string; parentVersion: string | null; reason: string; path: string; keyId: string }
-  | { status: 'unchanged'; name: string; version: string };
+  | { status: 'unchanged'; name: string; version: string; why: 'identical-content' | 'identical-inputs' };
 
 /** Serialises the manifest exactly once; these bytes are signed, stored and hashed. */
 export function manifestBytes(manifest: Manifest): Buffer {
@@ -82,25 +87,25 @@ async function loadDraft(draftDir: string): Promise<{ draft: DraftManifest; file
   return { draft, files };
 }
 
-/** The index bytes after a change, as writeIndex will write them: part of what a full disk must hold. */
+/** The index bytes after a change, as commitIndex will write them: part of what a full disk must hold. */
 function indexBytes(index: RegistryIndex): number {
   return Buffer.byteLength(`${JSON.stringify(index, null, 2)}\n`);
 }
 
 /** Before the lock: the sizes a publish will write, with the manifest, signature and index estimated. */
-async function estimatedSizes(root: string, draft: DraftManifest, files: Map<string, Buffer>): Promise<number[]> {
-  const index = await stat(join(root, INDEX_FILE)).then((info) => info.size, () => 0);
-  return [LOCK_HOLDER_BYTES, ...[...files.values()].map((bytes) => bytes.length), Buffer.byteLength(JSON.stringify(draft, null, 2)) + 256, 512, index + 1024];
+async function estimatedSizes(store: RegistryStore, draft: DraftManifest, files: Map<string, Buffer>): Promise<number[]> {
+  const index = store.kind === 'folder' ? await stat(join(store.location, INDEX_FILE)).then((info) => info.size, () => 0) : 0;
+  return [LOCK_HOLDER_BYTES, ...[...files.values()].map((bytes) => bytes.length), Buffer.byteLength(JSON.stringify(draft, null, 2)) + 256, 512, 4096, index + 1024];
 }
 
 /**
- * After a failed commit, removes the version folder the index does not list, if we still hold
- * the lock (a writer that lost it leaves the folder to the next holder's cleaner).
+ * After a failed commit, removes the version the index does not list, if we still hold the lock
+ * (a writer that lost it leaves the files to the next holder's cleaner).
  */
-async function removeUncommitted(root: string, lock: RegistryLock, name: string, version: string, dir: string): Promise<void> {
+async function removeUncommitted(store: RegistryStore, lock: StoreLock, name: string, version: string): Promise<void> {
   if (!(await lock.assertHeld().then(() => true, () => false))) return;
-  const index = await readIndex(root).catch(() => null);
-  if (index && !index.models[name]?.versions.some((v) => v.version === version)) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  const { index } = await store.readIndex().catch(() => ({ index: null }));
+  if (index && !index.models[name]?.versions.some((v) => v.version === version)) await store.removeVersion(name, version).catch(() => undefined);
 }
 
 /** What a publish writes, as file sizes; refined once the manifest and the new index exist. */
@@ -110,30 +115,27 @@ interface WriteSizes {
 
 /** The locked part of a publish; its errors leave raw, to be reported once the lock is released. */
 async function publishUnderLock(
+  store: RegistryStore,
   options: PublishOptions,
   name: string,
   draft: DraftManifest,
   files: Map<string, Buffer>,
   need: WriteSizes,
 ): Promise<PublishResult> {
-  const root = options.registry;
-  const lock = await acquireRegistryLock(root, { timeoutMs: options.lockTimeoutMs });
+  const lock = await store.acquireLock({ timeoutMs: options.lockTimeoutMs });
   try {
-    const index = await readIndex(root);
-    await cleanLeftovers(root, index);
-    const decision = decideVersion(index.models[name], draft, options.version);
-    if (decision.kind === 'unchanged') return { status: 'unchanged', name, version: decision.version };
+    const { index, token } = await store.readIndex();
+    await store.cleanLeftovers(index);
+    const decision = decideVersion(index.models[name], draft, options.version, { newVersion: options.newVersion });
+    if (decision.kind === 'unchanged') {
+      await syncChannelDocuments(store, index, options.signingKey, lock);
+      return { status: 'unchanged', name, version: decision.version, why: decision.why };
+    }
     const now = options.now ?? new Date();
     const manifest: Manifest = { ...draft, name, version: decision.version, createdAt: now.toISOString(), parentVersion: decision.parentVersion };
     const bytes = manifestBytes(manifest);
     const signature = signManifestBytes(bytes, options.signingKey.privateKey, options.signingKey.publicKey);
     const signatureText = `${JSON.stringify(signature, null, 2)}\n`;
-    const modelDir = join(root, name);
-    const finalDir = join(modelDir, decision.version);
-    const exists = await stat(finalDir).then(() => true, () => false);
-    if (exists) {
-      throw new OdtError('VERSION_CONFLICT', `${name}@${decision.version} already exists on disk and is never rewritten`, { context: { path: finalDir } });
-    }
     const model = index.models[name] ?? emptyModel();
     model.versions.push({
       version: decision.version,
@@ -141,44 +143,34 @@ async function publishUnderLock(
       contractHash: manifest.contractHash,
       contentHash: manifest.contentHash,
       manifestSha256: sha256Hex(bytes),
+      ...(manifest.lineage.inputsHash ? { inputsHash: manifest.lineage.inputsHash } : {}),
     });
     moveChannel(model, 'latest', decision.version, 'publish', now);
     index.models[name] = model;
     index.updatedAt = now.toISOString();
-    need.sizes = [LOCK_HOLDER_BYTES, ...[...files.values()].map((content) => content.length), bytes.length, Buffer.byteLength(signatureText), indexBytes(index)];
+    const versionFiles = new Map(files);
+    versionFiles.set(MANIFEST_FILE_NAME, bytes);
+    versionFiles.set(MANIFEST_SIGNATURE_FILE_NAME, Buffer.from(signatureText));
+    // The OpenSSF Model Signing bundle over every other file of the version: what model_signing verifies.
+    const digests = [...versionFiles].map(([path, content]) => ({ path, sha256: sha256Hex(content) }));
+    versionFiles.set(MODEL_SIGNATURE_FILE_NAME, signModelFiles(digests, options.signingKey, { modelName: `${name}@${decision.version}` }));
+    need.sizes = [LOCK_HOLDER_BYTES, ...[...versionFiles.values()].map((content) => content.length), indexBytes(index)];
 
-    const staging = stagingPath(root, `${name}-${decision.version}`);
-    let renamed = false;
     try {
-      await mkdir(staging);
-      for (const [path, content] of files) await writeFileSynced(join(staging, path), content);
-      await writeFileSynced(join(staging, MANIFEST_FILE_NAME), bytes);
-      await writeFileSynced(join(staging, MANIFEST_SIGNATURE_FILE_NAME), signatureText);
-      await fsyncDir(staging);
-      await mkdir(modelDir, { recursive: true });
-      await fsyncDir(root);
-      await lock.assertHeld();
-      await rename(staging, finalDir);
-      renamed = true;
-      await fsyncDir(modelDir);
-      await fsyncDir(root);
-      await lock.assertHeld();
+      await store.writeVersion(name, decision.version, versionFiles, lock);
+      await store.commitIndex(index, token, lock);
     } catch (error) {
-      await rm(staging, { recursive: true, force: true }).catch(() => undefined);
-      if (renamed) await removeUncommitted(root, lock, name, decision.version, finalDir);
+      await removeUncommitted(store, lock, name, decision.version);
       throw error;
     }
-    await writeIndex(root, index).catch(async (error) => {
-      await removeUncommitted(root, lock, name, decision.version, finalDir);
-      throw error;
-    });
+    await syncChannelDocuments(store, index, options.signingKey, lock, { now });
     return {
       status: 'published',
       name,
       version: decision.version,
       parentVersion: decision.parentVersion,
       reason: decision.reason,
-      path: finalDir,
+      path: store.kind === 'folder' ? join(store.location, name, decision.version) : `${store.location}/${name}/${decision.version}`,
       keyId: signature.keyId,
     };
   } finally {
@@ -187,11 +179,12 @@ async function publishUnderLock(
 }
 
 /**
- * Publishes a verified draft into a folder registry. Under the registry lock: clean what killed
- * writers left, apply the version rule, stage the version folder under a temp name (every file
- * fsynced), rename it into place, then commit by writing the index (temp + fsync + rename).
- * A failure removes what this publish wrote and releases the lock before it is reported; a file
- * system error is REGISTRY_NOT_WRITABLE, on a full disk with the room the publish needs.
+ * Publishes a verified draft into a registry (a folder or a bucket). Under the registry lock:
+ * clean what killed writers left, apply the version rule to what is published there, write the
+ * version's files (create-only), then commit by writing the index, then re-sign the channel
+ * documents the commit moved. A failure removes what this publish wrote and releases the lock
+ * before it is reported; a folder's file-system error is REGISTRY_NOT_WRITABLE, on a full disk
+ * with the room the publish needs.
  */
 export async function publishToRegistry(options: PublishOptions): Promise<PublishResult> {
   const { draft, files } = await loadDraft(options.draftDir);
@@ -199,12 +192,11 @@ export async function publishToRegistry(options: PublishOptions): Promise<Publis
   if (!MODEL_NAME_PATTERN.test(name)) {
     throw new OdtError('USAGE', `"${name}" is not a valid model name`, { context: { pattern: String(MODEL_NAME_PATTERN) } });
   }
-  const root = options.registry;
-  const need: WriteSizes = { sizes: await estimatedSizes(root, draft, files) };
+  const store = typeof options.registry === 'string' ? await openRegistryStore(options.registry) : options.registry;
+  const need: WriteSizes = { sizes: await estimatedSizes(store, draft, files) };
   try {
-    await mkdir(root, { recursive: true });
-    return await publishUnderLock(options, name, draft, files, need);
+    return await publishUnderLock(store, options, name, draft, files, need);
   } catch (error) {
-    throw await writeFailure(root, error, need.sizes);
+    throw await store.describeFailure(error, need.sizes);
   }
 }

@@ -14,6 +14,8 @@ export interface PullMarker {
   version: string;
   from: string;
   pulledAt: string;
+  /** The signed channel document this pull followed: the next pull refuses an older one. */
+  channel?: { name: string; sequence: number; manifestSha256: string };
 }
 
 /** How a pull may treat its destination; anything else was refused before a byte was written. */
@@ -55,7 +57,8 @@ async function isRegistryRoot(dir: string): Promise<boolean> {
   return lstat(join(dir, LOCK_FILE)).then(() => true, () => false);
 }
 
-async function readMarker(dir: string): Promise<PullMarker | null> {
+/** The marker an earlier pull left in `dir`, or null. */
+export async function readPullMarker(dir: string): Promise<PullMarker | null> {
   try {
     const json = JSON.parse(await readFile(join(dir, PULL_MARKER_FILE), 'utf8')) as PullMarker;
     return json.kind === 'odt-pull' && typeof json.model === 'string' ? json : null;
@@ -95,7 +98,7 @@ export async function checkPullDestination(options: { dest: string; model: strin
   if (entries.includes(INDEX_FILE) && (await isRegistryRoot(dest))) {
     throw inUse('--dest holds a model registry; a pull never writes there, even with --force', options.dest);
   }
-  const marker = await readMarker(dest);
+  const marker = await readPullMarker(dest);
   if (marker?.model === options.model) return 'earlier-pull';
   if (options.force) return 'forced';
   const owner = marker ? `an earlier pull of ${marker.model}` : `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} not written by a pull`;

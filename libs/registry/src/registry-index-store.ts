@@ -64,4 +64,5 @@ export function moveChannel(
   if (state.previous.length > 100) state.previous.splice(0, state.previous.length - 100);
   model.history.push({ channel, action, from: state.version, to, at: now.toISOString() });
   state.version = to;
+  state.sequence = (state.sequence ?? 0) + 1;
 }

@@ -13,10 +13,11 @@ export function findWorkspaceRoot(start: string = process.cwd()): string {
   }
 }
 
-/** The registry folder: --registry, then MODEL_REGISTRY, then `registry/` at the workspace root. */
+/** The registry: --registry, then MODEL_REGISTRY (a folder or gs://bucket/prefix), then `registry/` at the workspace root. */
 export function resolveRegistryPath(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  if (explicit) return resolve(explicit);
-  if (env.MODEL_REGISTRY) return resolve(env.MODEL_REGISTRY);
+  const given = explicit || env.MODEL_REGISTRY;
+  // A bucket location (gs://bucket/prefix) is kept as written; a folder path is made absolute.
+  if (given) return /^gs:\/\//.test(given) ? given : resolve(given);
   return join(findWorkspaceRoot(), 'registry');
 }
 

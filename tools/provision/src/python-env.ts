@@ -71,9 +71,9 @@ export async function ensurePythonEnv(log: (line: string) => void): Promise<Pyth
   return { python: VENV_PYTHON, version, skipped: false };
 }
 
-/** The venv interpreter's version, read from pyvenv.cfg (no process start), or null. */
-async function venvPythonVersion(): Promise<string | null> {
-  const cfg = await readFile(join(VENV_DIR, 'pyvenv.cfg'), 'utf8').catch(() => '');
+/** A venv interpreter's version, read from pyvenv.cfg (no process start), or null. */
+export async function venvPythonVersion(venvDir: string = VENV_DIR): Promise<string | null> {
+  const cfg = await readFile(join(venvDir, 'pyvenv.cfg'), 'utf8').catch(() => '');
   return /^version(?:_info)?\s*=\s*(\d+\.\d+\.\d+)/m.exec(cfg)?.[1] ?? null;
 }
 

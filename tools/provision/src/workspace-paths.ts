@@ -14,6 +14,15 @@ export const PYTHON_VERSION_FILE = join(BRIDGE_DIR, '.python-version');
 /** Interpreter inside the venv; every Python step runs through it, never a system python. */
 export const VENV_PYTHON = join(VENV_DIR, 'bin', 'python');
 
+/**
+ * The reference verifier for model.sig (OpenSSF `model_signing` CLI) in a venv of its own, so a
+ * change to its lock never rebuilds the TensorFlow env (and the reverse).
+ */
+export const SIGNING_LOCK_FILE = join(BRIDGE_DIR, 'signing', 'requirements.lock');
+export const SIGNING_VENV_DIR = join(BRIDGE_DIR, '.venv-signing');
+export const SIGNING_VENV_PYTHON = join(SIGNING_VENV_DIR, 'bin', 'python');
+export const MODEL_SIGNING_CLI = join(SIGNING_VENV_DIR, 'bin', 'model_signing');
+
 /** The installed @tensorflow/tfjs-node package folder (its deps/ and lib/ are provisioned). */
 export function tfjsNodeDir(): string {
   const require = createRequire(join(WORKSPACE_ROOT, 'package.json'));

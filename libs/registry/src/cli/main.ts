@@ -12,7 +12,7 @@ const load = {
   draft: () => import('../draft-manifest.ts'),
   publish: () => import('../publish.ts'),
   pull: () => import('../pull.ts'),
-  source: () => import('../registry-source.ts'),
+  store: () => import('../store/open-store.ts'),
   serve: () => import('../serve.ts'),
   keys: () => import('../signing-keys.ts'),
   validate: () => import('../validate-registry.ts'),
@@ -20,7 +20,8 @@ const load = {
 
 const USAGE = `usage: main.ts <subcommand> [options]
   version  --train DIR --convert DIR --verify DIR --out DIR      write the draft manifest stage
-  publish  --draft DIR [--registry DIR] [--name N] [--version X.Y.Z]
+  publish  --draft DIR [--registry DIR|gs://BUCKET/PREFIX] [--name N] [--version X.Y.Z] [--new-version]
+  refresh  [--registry DIR|gs://BUCKET/PREFIX]                   re-sign every channel document (new expiry)
   promote  <version> --channel latest|stable|canary [--name N] [--registry DIR]
   rollback --channel latest|stable|canary [--name N] [--registry DIR]
   pull     --name N (--range R | --channel C | --version X.Y.Z) --dest DIR [--from DIR|URL] [--public-key PEM] [--force]
@@ -72,7 +73,13 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'publish': {
-      const p = parse(rest, { draft: { type: 'string' }, registry: { type: 'string' }, name: { type: 'string' }, version: { type: 'string' } });
+      const p = parse(rest, {
+        draft: { type: 'string' },
+        registry: { type: 'string' },
+        name: { type: 'string' },
+        version: { type: 'string' },
+        'new-version': { type: 'boolean' },
+      });
       if (!p) return 0;
       const registry = resolveRegistryPath(str(p.values.registry));
       const [{ publishToRegistry }, { loadSigningKey }] = await Promise.all([load.publish(), load.keys()]);
@@ -83,9 +90,15 @@ export async function main(argv: string[]): Promise<number> {
         signingKey: await loadSigningKey(),
         name: str(p.values.name),
         version: str(p.values.version),
+        newVersion: p.values['new-version'] === true,
       });
       const ms = Math.round(performance.now() - started);
-      if (result.status === 'unchanged') say(`nothing to publish: the model is identical to ${result.name}@${result.version} (${ms} ms)`);
+      if (result.status === 'unchanged' && result.why === 'identical-inputs') {
+        say(
+          `nothing to publish: retrained from the same inputs as ${result.name}@${result.version} (config, data, pipeline code, toolchain); ` +
+            `the bytes differ only by this machine's numerics. Pass --new-version to publish them anyway (${ms} ms)`,
+        );
+      } else if (result.status === 'unchanged') say(`nothing to publish: the model is identical to ${result.name}@${result.version} (${ms} ms)`);
       else say(`published ${result.name}@${result.version} (${result.reason}, parent ${result.parentVersion ?? 'none'}, key ${result.keyId}) to ${result.path} (${ms} ms)`);
       return 0;
     }
@@ -95,17 +108,25 @@ export async function main(argv: string[]): Promise<number> {
       const version = p.positionals[0];
       if (!version) throw new OdtError('USAGE', 'promote needs the version to promote', { context: { usage: USAGE } });
       const name = str(p.values.name) ?? DEFAULT_MODEL;
-      const { promote } = await load.channels();
-      const moved = await promote(resolveRegistryPath(str(p.values.registry)), name, version, required(p.values, 'channel'));
+      const [{ promote }, { loadSigningKey }] = await Promise.all([load.channels(), load.keys()]);
+      const moved = await promote(resolveRegistryPath(str(p.values.registry)), name, version, required(p.values, 'channel'), await loadSigningKey());
       say(`${name} ${str(p.values.channel)}: ${moved.from ?? 'none'} -> ${moved.to}`);
+      return 0;
+    }
+    case 'refresh': {
+      const p = parse(rest, { registry: { type: 'string' } });
+      if (!p) return 0;
+      const [{ refreshChannels }, { loadSigningKey }] = await Promise.all([load.channels(), load.keys()]);
+      const written = await refreshChannels(resolveRegistryPath(str(p.values.registry)), await loadSigningKey());
+      say(`re-signed ${written.length} channel document(s): ${written.join(', ') || 'none'}`);
       return 0;
     }
     case 'rollback': {
       const p = parse(rest, { channel: { type: 'string' }, name: { type: 'string' }, registry: { type: 'string' } });
       if (!p) return 0;
       const name = str(p.values.name) ?? DEFAULT_MODEL;
-      const { rollback } = await load.channels();
-      const moved = await rollback(resolveRegistryPath(str(p.values.registry)), name, required(p.values, 'channel'));
+      const [{ rollback }, { loadSigningKey }] = await Promise.all([load.channels(), load.keys()]);
+      const moved = await rollback(resolveRegistryPath(str(p.values.registry)), name, required(p.values, 'channel'), await loadSigningKey());
       say(`${name} ${str(p.values.channel)}: ${moved.from ?? 'none'} -> ${moved.to} (rolled back)`);
       return 0;
     }
@@ -122,9 +143,9 @@ export async function main(argv: string[]): Promise<number> {
         force: { type: 'boolean' },
       });
       if (!p) return 0;
-      const [{ sourceFor }, { listRegistry, pullVersion }, { loadTrustedKeys }] = await Promise.all([load.source(), load.pull(), load.keys()]);
+      const [{ openRegistrySource }, { listRegistry, pullVersion }, { loadTrustedKeys }] = await Promise.all([load.store(), load.pull(), load.keys()]);
       const from = str(p.values.from) ?? resolveRegistryPath(undefined);
-      const source = sourceFor(from);
+      const source = await openRegistrySource(from);
       if (p.values.list) {
         for (const model of await listRegistry(source)) {
           const channels = Object.entries(model.channels).map(([k, v]) => `${k}=${v ?? '-'}`).join(' ');
@@ -144,7 +165,7 @@ export async function main(argv: string[]): Promise<number> {
         selector,
         dest: resolve(required(p.values, 'dest')),
         trustedKeys: loadTrustedKeys(process.env, { publicKeyFile: str(p.values['public-key']), notice: warn }),
-        sourceRoot: /^https?:\/\//i.test(from) ? undefined : resolve(from),
+        sourceRoot: /^(https?|gs):\/\//i.test(from) ? undefined : resolve(from),
         force: p.values.force === true,
       });
       say(`pulled ${result.name}@${result.version} (signature ${result.keyId} ok, ${result.files.length} files sha256 ok) into ${result.dest}`);

@@ -19,8 +19,8 @@ for (let i = 0; i < rounds; i += 1) {
   const result = await publishToRegistry({ registry, draftDir: drafts[i % drafts.length]!, signingKey });
   process.stdout.write(`${result.status} ${result.version}\n`);
   if (result.status === 'published' && process.env.CHILD_MOVE_CHANNELS === '1') {
-    await promote(registry, result.name, result.version, 'canary');
-    if (i % 3 === 2) await rollback(registry, result.name, 'canary').catch((e) => (isOdtError(e, 'NOT_FOUND') ? undefined : Promise.reject(e)));
+    await promote(registry, result.name, result.version, 'canary', signingKey);
+    if (i % 3 === 2) await rollback(registry, result.name, 'canary', signingKey).catch((e) => (isOdtError(e, 'NOT_FOUND') ? undefined : Promise.reject(e)));
   }
 }
 process.stdout.write('done\n');

@@ -1,5 +1,5 @@
 import { isOdtError } from '@odt/cli-kit';
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,12 @@ export function testKey(): { key: SigningKey; publicPem: string; privatePem: str
 export interface FixtureOptions {
   /** Changes the model bytes (the registry treats .tflite files as opaque). */
   weightsSeed?: number;
+  /**
+   * Changes the recorded inputs (config hash); defaults to weightsSeed, since other weights come
+   * from another config in real life. Give the same value with another weightsSeed to play a
+   * retrain of identical inputs on another CPU (same inputs, other bytes).
+   */
+  inputsSeed?: number;
   /** Changes the signature contract (the on-device train batch size). */
   trainBatchSize?: number;
   verifyPassed?: boolean | 'missing';
@@ -60,7 +66,7 @@ export async function writeStageFixture(root: string, options: FixtureOptions = 
   await writeFile(join(dirs.train, 'metrics.json'), json({ testAccuracy: 0.98, epochs: [{ loss: 0.3 }, { loss: 0.1 }], confusion: [[1, 0], [0, 1]] }));
   await writeFile(
     join(dirs.train, 'train-result.json'),
-    json({ configHash: 'c'.repeat(64), datasetHash: 'd'.repeat(64), nodeVersion: 'v20.0.0', tfjsNodeVersion: '4.22.0', tfjsTensorflowVersion: '2.9.1', timings: { seed } }),
+    json({ configHash: createHash('sha256').update(`config-${options.inputsSeed ?? seed}`).digest('hex'), datasetHash: 'd'.repeat(64), nodeVersion: 'v20.0.0', tfjsNodeVersion: '4.22.0', tfjsTensorflowVersion: '2.9.1', timings: { seed } }),
   );
   await writeFile(join(dirs.convert, 'model.tflite'), fakeTflite(seed, 2048));
   await writeFile(join(dirs.convert, 'model-inference.tflite'), fakeTflite(seed + 1_000_000, 1024));

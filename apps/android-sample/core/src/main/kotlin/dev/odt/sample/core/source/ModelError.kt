@@ -52,6 +52,36 @@ sealed class ModelError {
         override val message get() = "model $version did not pass verification"
     }
 
+    /** The channel document's signature does not verify over its signed part (tampered document). */
+    data class ChannelBadSignature(val detail: String) : ModelError() {
+        override val message get() = "channel document signature rejected: $detail"
+    }
+
+    /** The channel document is signed only by keys this app does not trust. */
+    data class ChannelUntrustedKey(val detail: String) : ModelError() {
+        override val message get() = "channel document signed by an untrusted key: $detail"
+    }
+
+    /** A genuine document of another channel or model (e.g. canary's served as stable). */
+    data class WrongChannel(val detail: String) : ModelError() {
+        override val message get() = "channel document is for another channel: $detail"
+    }
+
+    /** Older than a document already accepted, or the same sequence naming another manifest. */
+    data class ChannelRollback(val detail: String) : ModelError() {
+        override val message get() = "channel document refused as a rollback: $detail"
+    }
+
+    /** Past its expiresAt: a frozen mirror, or a publisher that stopped refreshing. */
+    data class ChannelExpired(val detail: String) : ModelError() {
+        override val message get() = "channel document expired: $detail"
+    }
+
+    /** A manifest (or file) that does not belong to the version the channel document names. */
+    data class MixAndMatch(val detail: String) : ModelError() {
+        override val message get() = "manifest does not belong to the channel's version: $detail"
+    }
+
     /** Could not write the verified copy to the device cache. */
     data class Storage(val detail: String) : ModelError() {
         override val message get() = "cannot store the model: $detail"
