@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { resolve, join } from 'node:path';
-import { OdtError, runCli } from '@odt/cli-kit';
+import { parseStageArgs, runCli } from '@odt/cli-kit';
 import { callBridge } from '@odt/bridge-client';
 import { stageDirs } from './stage-paths.ts';
 
@@ -9,19 +8,8 @@ const USAGE = 'usage: model:convert [--out out/model] [--flex] [--help]';
 // `nx run model:convert`: the trained tfjs artifacts + contract -> model.tflite (builtin ops,
 // trainable), the quantised inference companion and, with --flex, the TFLite-guide flavour.
 await runCli(async () => {
-  let values: { out: string; flex: boolean; help: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: { out: { type: 'string', default: 'out/model' }, flex: { type: 'boolean', default: true }, help: { type: 'boolean', default: false } },
-      strict: true,
-    }));
-  } catch (cause) {
-    throw new OdtError('USAGE', (cause as Error).message, { cause, suggestion: USAGE });
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  const values = parseStageArgs(USAGE, { out: { type: 'string', default: 'out/model' }, flex: { type: 'boolean', default: true } });
+  if (!values) return;
   const dirs = stageDirs(values.out);
   const result = await callBridge<Record<string, any>>(
     'convert',

@@ -1,14 +1,26 @@
-import { parseArgs } from 'node:util';
+import type { KeyObject } from 'node:crypto';
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { OdtError, runCli } from '@odt/cli-kit';
-import { loadSigningKey, publishToRegistry, resolveRegistryPath } from '@odt/registry';
+import { fetchVerifiedVersion, loadSigningKey, loadTrustedKeys, openRegistrySource, publishToRegistry, resolveRegistryPath, type SigningKey } from '@odt/registry';
 
 const TARGETS = ['local', 'firebase-ml', 'firebase-storage'] as const;
 const REMOTE_OPTIONS = ['channel', 'bucket', 'project', 'service-account', 'display-name', 'report'] as const;
 
-// `nx run model:publish [--target=local|firebase-ml|firebase-storage]`: the local registry is
-// always written first (it is the source of truth: version rule, signature, channels); a remote
-// target then mirrors exactly the version the registry holds for this content.
+/**
+ * The keys the version read back must verify with: the key that just signed it, plus any
+ * configured public keys (MODEL_SIGNING_PUBLIC_KEY(_FILE)) for a version an earlier key signed
+ * (an unchanged model after a key rotation). Without configuration nothing else is trusted.
+ */
+function trustedKeysFor(signingKey: SigningKey, env: NodeJS.ProcessEnv): KeyObject[] {
+  const configured = env.MODEL_SIGNING_PUBLIC_KEY || env.MODEL_SIGNING_PUBLIC_KEY_FILE ? loadTrustedKeys(env) : [];
+  return [signingKey.publicKey, ...configured];
+}
+
+// `nx run model:publish [--target=local|firebase-ml|firebase-storage]`: the registry (a folder or
+// gs://bucket/prefix) is always written first (it is the source of truth: version rule, signature,
+// channels); a remote target then mirrors exactly the version the registry holds for this content,
+// read back through the registry's one reader (fetchVerifiedVersion) and handed over in process.
 await runCli(async () => {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -20,6 +32,7 @@ await runCli(async () => {
         name: { type: 'string' },
         version: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
+        'new-version': { type: 'boolean', default: false },
         ...Object.fromEntries(REMOTE_OPTIONS.map((o) => [o, { type: 'string' as const }])),
       },
       strict: true,
@@ -32,26 +45,61 @@ await runCli(async () => {
     throw new OdtError('USAGE', `unknown publish target "${target}"`, { suggestion: `Use --target=${TARGETS.join(', --target=')}.` });
   }
   const registry = resolveRegistryPath(values.registry as string | undefined);
+  const bucket = (values.bucket as string | undefined) ?? process.env.FIREBASE_STORAGE_BUCKET;
+  if (target === 'firebase-storage' && bucket && registry.startsWith(`gs://${bucket}/`)) {
+    // The firebase-storage target copies a folder registry into `models/` of a bucket and moves an
+    // unsigned pointer there; a registry that already lives in that bucket must not be mirrored onto itself.
+    throw new OdtError('USAGE', `the registry ${registry} already lives in the bucket ${bucket}; mirroring it there with firebase-storage would overwrite its signed channel documents`, {
+      suggestion: 'With MODEL_REGISTRY=gs://… publish with the default target; devices read that bucket registry directly.',
+    });
+  }
   const started = performance.now();
+  const signingKey = await loadSigningKey();
   const result = await publishToRegistry({
     registry,
     draftDir: resolve(String(values.draft)),
-    signingKey: await loadSigningKey(),
+    signingKey,
     name: values.name as string | undefined,
     version: values.version as string | undefined,
+    newVersion: values['new-version'] === true,
   });
   const ms = Math.round(performance.now() - started);
-  if (result.status === 'unchanged') process.stdout.write(`publish: nothing to publish, the model is identical to ${result.name}@${result.version} (${ms} ms)\n`);
+  if (result.status === 'unchanged' && result.why === 'identical-inputs') {
+    process.stdout.write(
+      `publish: nothing to publish, retrained from the same inputs as ${result.name}@${result.version} (config, data, pipeline code, toolchain); ` +
+        `the bytes differ only by this machine's numerics; pass --new-version to publish them anyway (${ms} ms)\n`,
+    );
+  } else if (result.status === 'unchanged') process.stdout.write(`publish: nothing to publish, the model is identical to ${result.name}@${result.version} (${ms} ms)\n`);
   else process.stdout.write(`publish: ${result.name}@${result.version} (${result.reason}, parent ${result.parentVersion ?? 'none'}, key ${result.keyId}) -> ${result.path} (${ms} ms)\n`);
   if (target === 'local') return 0;
 
-  const remoteArgs = ['--target', target, '--registry', registry, '--name', result.name, '--version', result.version];
-  for (const option of REMOTE_OPTIONS) if (typeof values[option] === 'string') remoteArgs.push(`--${option}`, values[option] as string);
-  if (values['dry-run']) remoteArgs.push('--dry-run');
-  // Loaded only for remote targets: firebase-admin is heavy and a local no-op publish must be quick.
-  const { runPublishCommand } = await import('@odt/publishers');
-  const code = await runPublishCommand(remoteArgs, { out: (line) => process.stdout.write(`${line}\n`), env: process.env });
-  // A request abandoned after a timeout may still hold a socket; never hang the pipeline on it.
-  setTimeout(() => process.exit(), 2000).unref();
-  return code;
+  try {
+    // The version as a reader sees it: manifest.sig, every sha256 and model.sig proven again.
+    const version = await fetchVerifiedVersion({
+      source: await openRegistrySource(registry),
+      name: result.name,
+      selector: { version: result.version },
+      trustedKeys: trustedKeysFor(signingKey, process.env),
+    });
+    // Loaded only for remote targets: firebase-admin is heavy and a local no-op publish must be quick.
+    const { publishToRemote } = await import('@odt/publishers');
+    await publishToRemote(target, version, {
+      dryRun: values['dry-run'] as boolean,
+      bucket: values.bucket as string | undefined,
+      projectId: values.project as string | undefined,
+      serviceAccountPath: values['service-account'] as string | undefined,
+      displayName: values['display-name'] as string | undefined,
+      channel: values.channel as string | undefined,
+      reportPath: values.report as string | undefined,
+      env: process.env,
+      out: (line) => process.stdout.write(`${line}\n`),
+    });
+  } finally {
+    // An attempt abandoned after its timeout (a stalled upload) keeps its socket, in the Storage
+    // client's own transport that closing the session cannot reach, and with it the event loop:
+    // such a run was measured still alive 36 s after it finished. Success or failure, end 2 s
+    // after runCli has set the exit code; a run without abandoned requests ends before that.
+    setTimeout(() => process.exit(), 2000).unref();
+  }
+  return 0;
 });

@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { OdtError, runCli } from '@odt/cli-kit';
+import { parseStageArgs, runCli } from '@odt/cli-kit';
 import { loadModelConfig, trainModel } from '@odt/training';
 import { chooseProgress } from './progress-reporter.ts';
 
@@ -7,23 +6,11 @@ const USAGE = 'usage: model:train [--config apps/model/model.config.json] [--out
 
 // `nx run model:train`: parse arguments, validate the config, train, print the headline.
 await runCli(async () => {
-  let values: { config: string; out: string; help: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: {
+  const values = parseStageArgs(USAGE, {
         config: { type: 'string', default: 'apps/model/model.config.json' },
-        out: { type: 'string', default: 'out/model/train' },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }));
-  } catch (cause) {
-    throw new OdtError('USAGE', (cause as Error).message, { cause, suggestion: USAGE });
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+        out: { type: 'string', default: 'out/model/train' }
+      });
+  if (!values) return;
   const { config, configDir } = await loadModelConfig(values.config);
   const result = await trainModel({ config, configDir, outDir: values.out, progress: chooseProgress() });
   const stop = result.earlyStopping;

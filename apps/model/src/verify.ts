@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { resolve, join } from 'node:path';
-import { OdtError, runCli } from '@odt/cli-kit';
+import { OdtError, parseStageArgs, runCli } from '@odt/cli-kit';
 import { callBridge } from '@odt/bridge-client';
 import { stageDirs } from './stage-paths.ts';
 
@@ -9,19 +8,8 @@ const USAGE = 'usage: model:verify [--out out/model] [--steps 20] [--help]';
 // `nx run model:verify`: runs the converted file in the plain LiteRT interpreter and writes
 // verify-report.json, which publish requires. A failed check exits 35 with the report kept.
 await runCli(async () => {
-  let values: { out: string; steps: string; help: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: { out: { type: 'string', default: 'out/model' }, steps: { type: 'string', default: '20' }, help: { type: 'boolean', default: false } },
-      strict: true,
-    }));
-  } catch (cause) {
-    throw new OdtError('USAGE', (cause as Error).message, { cause, suggestion: USAGE });
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  const values = parseStageArgs(USAGE, { out: { type: 'string', default: 'out/model' }, steps: { type: 'string', default: '20' } });
+  if (!values) return;
   const steps = Number(values.steps);
   if (!Number.isInteger(steps) || steps < 1 || steps > 10_000) {
     throw new OdtError('USAGE', `--steps must be a whole number from 1 to 10000, got "${values.steps}"`, { suggestion: USAGE });

@@ -3,3 +3,4 @@ export * from './exit-codes.ts';
 export * from './odt-error.ts';
 export * from './run-cli.ts';
 export * from './atomic-write.ts';
+export * from './parse-stage-args.ts';

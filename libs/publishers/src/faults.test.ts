@@ -2,24 +2,22 @@ import { isOdtError } from '@odt/cli-kit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FirebaseMlPublisher } from './firebase-ml/firebase-ml-publisher.ts';
 import { FirebaseStoragePublisher } from './firebase-storage/firebase-storage-publisher.ts';
-import { readRegistryVersion } from './registry/registry-version.ts';
 import { BUCKET, resetFakes, startHarness, type Harness } from './test-support/fakes-harness.ts';
-import { writeRegistryVersion } from './test-support/registry-fixture.ts';
 
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
-  await writeRegistryVersion(h.registry, 'digits', '1.0.0');
+  await h.registry.publish('digits', '1.0.0');
 });
 afterAll(async () => h.close());
 beforeEach(() => resetFakes(h));
 
-const version = () => readRegistryVersion(h.registry, 'digits', '1.0.0');
+const version = () => h.registry.fetch('digits', '1.0.0');
 const ml = () => new FirebaseMlPublisher({ bucket: BUCKET, env: h.env, agent: h.agent, retry: h.retry });
 const storage = () => new FirebaseStoragePublisher({ bucket: BUCKET, env: h.env, agent: h.agent, retry: h.retry });
 const models = () => [...h.fakes.ml.models.values()];
 const modelBytesStored = async () =>
-  h.fakes.storage.store.get(BUCKET, 'models/digits/1.0.0/model.tflite')?.bytes.equals((await version()).trainableModel.bytes);
+  h.fakes.storage.store.get(BUCKET, 'models/digits/1.0.0/model.tflite')?.bytes.equals((await version()).files.get('model.tflite')!);
 
 describe('publishing through injected faults', () => {
   it('429 on model creation, then success: backs off and ends with exactly one published model', async () => {

@@ -1,12 +1,14 @@
-// Public API of @odt/publishers: remote targets that mirror a local registry version
-// (Firebase ML, and Cloud Storage for Firebase, its migration path).
+// Public API of @odt/publishers: remote targets that mirror a registry version proven by the
+// registry's one reader, fetchVerifiedVersion (Firebase ML, and Cloud Storage for Firebase, its
+// migration path). publishToRemote is the in-process entry point.
 export * from './publisher.ts';
 export * from './create-publisher.ts';
 export * from './firebase-ml/firebase-ml-publisher.ts';
 export * from './firebase-ml/model-naming.ts';
 export * from './firebase-storage/firebase-storage-publisher.ts';
 export * from './firebase-storage/channel-pointer.ts';
-export * from './registry/registry-version.ts';
+export * from './registry/mirrored-version.ts';
+export * from './publish-remote.ts';
 export * from './credentials.ts';
 export * from './retry.ts';
 export * from './limits.ts';

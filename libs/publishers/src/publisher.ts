@@ -1,4 +1,4 @@
-import type { RegistryVersion } from './registry/registry-version.ts';
+import type { VerifiedVersion } from '@odt/registry';
 
 /** The remote targets a registry version can be mirrored to. */
 export type TargetName = 'firebase-ml' | 'firebase-storage';
@@ -35,11 +35,15 @@ export interface PublishReport {
   remote: Record<string, unknown>;
 }
 
-/** One remote target. `plan` is pure (validates, no network); `publish` mirrors the version. */
+/**
+ * One remote target. Both take a version the registry reader proved (`fetchVerifiedVersion` from
+ * @odt/registry: manifest.sig, every sha256, model.sig); a publisher never reads a registry itself.
+ * `plan` is pure (validates, no network); `publish` mirrors the version.
+ */
 export interface RemotePublisher {
   readonly name: TargetName;
-  plan(version: RegistryVersion): PublishPlan;
-  publish(version: RegistryVersion, options: { dryRun: boolean }): Promise<PublishReport>;
+  plan(version: VerifiedVersion): PublishPlan;
+  publish(version: VerifiedVersion, options: { dryRun: boolean }): Promise<PublishReport>;
 }
 
 /** The report a publish starts from: every planned step still `planned`, nothing remote yet. */

@@ -2,7 +2,7 @@ import { OdtError } from '@odt/cli-kit';
 import type { Bucket } from './firebase-session.ts';
 import { RESUMABLE_THRESHOLD_BYTES } from './limits.ts';
 import { httpStatusOf } from './remote-errors.ts';
-import type { VersionFile } from './registry/registry-version.ts';
+import type { VersionFile } from './registry/mirrored-version.ts';
 
 /** What the bucket holds for one object (only the fields the publishers compare). */
 export interface RemoteObject {

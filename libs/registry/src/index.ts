@@ -13,3 +13,4 @@ export * from './signing-keys.ts';
 export * from './workspace-paths.ts';
 export { readIndex, INDEX_FILE } from './registry-index-store.ts';
 export { acquireRegistryLock, LOCK_FILE } from './registry-lock.ts';
+export { openRegistrySource } from './store/open-store.ts';

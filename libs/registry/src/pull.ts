@@ -153,6 +153,11 @@ export async function fetchVerifiedVersion(options: {
   } catch {
     /* verifyManifestBytes reports an unreadable signature */
   }
+  // The signed channel document pins the manifest's bytes: anything else is another version's.
+  if (signedChannel) {
+    const match = checkManifestMatchesChannel(signedChannel, bytes);
+    if (!match.ok) throw new OdtError('MIX_AND_MATCH', `the manifest is not the one the signed channel document names: ${match.reason}`, { context: { version: base } });
+  }
   const check = verifyManifestBytes(bytes, sigJson, options.trustedKeys);
   if (!check.ok) throw new OdtError('SIGNATURE_INVALID', `the manifest signature is not valid: ${check.reason}`, { context: { version: base } });
   let manifest: Manifest;
@@ -163,10 +168,6 @@ export async function fetchVerifiedVersion(options: {
   }
   if (manifest.name !== name || manifest.version !== version) {
     throw integrity('the manifest belongs to another version (replayed)', { expected: base, found: `${manifest.name}/${manifest.version}` });
-  }
-  if (signedChannel) {
-    const match = checkManifestMatchesChannel(signedChannel, bytes);
-    if (!match.ok) throw new OdtError('MIX_AND_MATCH', `the manifest is not the one the signed channel document names: ${match.reason}`, { context: { version: base } });
   }
   if (sha256Hex(bytes) !== entry.manifestSha256) throw integrity('the manifest differs from the one the index recorded', { version: base });
   const files = new Map<string, Buffer>();

@@ -60,8 +60,8 @@ export async function ensurePythonEnv(log: (line: string) => void): Promise<Pyth
   const { python, version } = await findPython(required);
   log(`python-env: creating python-bridge/.venv with Python ${version} from requirements.lock (hash-checked)`);
   await rm(VENV_DIR, { recursive: true, force: true });
-  await run(python, ['-m', 'venv', VENV_DIR], 'create the virtual environment', 120_000);
-  await run(
+  await runProvisionStep(python, ['-m', 'venv', VENV_DIR], 'create the virtual environment', 120_000);
+  await runProvisionStep(
     VENV_PYTHON,
     ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--require-hashes', '-r', LOCK_FILE],
     'install the locked Python requirements',
@@ -77,14 +77,18 @@ export async function venvPythonVersion(venvDir: string = VENV_DIR): Promise<str
   return /^version(?:_info)?\s*=\s*(\d+\.\d+\.\d+)/m.exec(cfg)?.[1] ?? null;
 }
 
-async function run(file: string, args: string[], what: string, timeout: number): Promise<void> {
+/**
+ * Runs one provisioning step (venv, pip) and turns a failure into PROVISION_FAILED with the tail
+ * of its output and a fix: a wheel missing for this platform points at the lock to regenerate.
+ */
+export async function runProvisionStep(file: string, args: string[], what: string, timeout: number, lock = 'python-bridge/requirements.lock'): Promise<void> {
   const result = await execa(file, args, { reject: false, timeout, stdin: 'ignore', env: { PIP_NO_INPUT: '1' } });
   if (result.exitCode === 0) return;
   const tail = String(result.stderr || result.stdout || result.message || '').split('\n').slice(-15).join('\n');
   throw new OdtError('PROVISION_FAILED', `could not ${what}`, {
     context: { command: [file, ...args].join(' '), output: tail },
     suggestion: tail.includes('No matching distribution') || tail.includes('hashes')
-      ? 'A locked wheel is not available for this platform/Python; use Linux x86_64 with the pinned Python, or regenerate python-bridge/requirements.lock (see python-bridge/requirements.in).'
-      : 'Check network access to the Python package index and free disk space (~2 GB), then run `npx nx run provision:provision` again.',
+      ? `A locked wheel is not available for this platform/Python; use Linux x86_64 with the pinned Python, or regenerate ${lock} (see requirements.in beside it).`
+      : 'Check network access to the Python package index and free disk space, then run `npx nx run provision:provision` again.',
   });
 }

@@ -2,9 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import { OdtError } from '@odt/cli-kit';
-import { findPython, pythonVersionAccepted, requiredPythonVersion, venvPythonVersion } from './python-env.ts';
+import { findPython, pythonVersionAccepted, requiredPythonVersion, runProvisionStep, venvPythonVersion } from './python-env.ts';
 import { stampMatches, writeStamp } from './stamp.ts';
 import { MODEL_SIGNING_CLI, SIGNING_LOCK_FILE, SIGNING_VENV_DIR, SIGNING_VENV_PYTHON } from './workspace-paths.ts';
 
@@ -20,17 +18,6 @@ async function lockSha256(): Promise<string> {
   return createHash('sha256').update(await readFile(SIGNING_LOCK_FILE)).digest('hex');
 }
 
-async function runStep(file: string, args: string[], what: string, timeout: number): Promise<void> {
-  const result = await execa(file, args, { reject: false, timeout, stdin: 'ignore', env: { PIP_NO_INPUT: '1' } });
-  if (result.exitCode === 0) return;
-  const tail = String(result.stderr || result.stdout || result.message || '').split('\n').slice(-15).join('\n');
-  throw new OdtError('PROVISION_FAILED', `could not ${what}`, {
-    context: { command: [file, ...args].join(' '), output: tail },
-    suggestion: tail.includes('No matching distribution') || tail.includes('hashes')
-      ? 'A locked wheel is not available for this platform/Python; use Linux x86_64 with the pinned Python, or regenerate python-bridge/signing/requirements.lock (see python-bridge/signing/requirements.in).'
-      : 'Check network access to the Python package index, then run `npx nx run provision:provision` again.',
-  });
-}
 
 /**
  * Why the signing env cannot be used as provisioned now (missing, half-installed, or built from
@@ -58,17 +45,18 @@ export async function ensureSigningEnv(log: (line: string) => void): Promise<Sig
   const { python, version } = await findPython(required);
   log(`signing-env: creating python-bridge/.venv-signing with Python ${version} from signing/requirements.lock (hash-checked)`);
   await rm(SIGNING_VENV_DIR, { recursive: true, force: true });
-  await runStep(python, ['-m', 'venv', SIGNING_VENV_DIR], 'create the signing virtual environment', 120_000);
+  await runProvisionStep(python, ['-m', 'venv', SIGNING_VENV_DIR], 'create the signing virtual environment', 120_000, 'python-bridge/signing/requirements.lock');
   // Keeps the venv out of git and out of Nx input hashing whatever the root .gitignore says
   // (what Python 3.13's venv module writes by itself).
   await writeFile(join(SIGNING_VENV_DIR, '.gitignore'), '# Created by tools/provision\n*\n');
-  await runStep(
+  await runProvisionStep(
     SIGNING_VENV_PYTHON,
     ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--require-hashes', '-r', SIGNING_LOCK_FILE],
     'install the locked model-signing requirements',
     10 * 60_000,
+    'python-bridge/signing/requirements.lock',
   );
-  await runStep(MODEL_SIGNING_CLI, ['verify', 'key', '--help'], 'start the model_signing CLI', 120_000);
+  await runProvisionStep(MODEL_SIGNING_CLI, ['verify', 'key', '--help'], 'start the model_signing CLI', 120_000);
   await writeStamp(STAMP, { ...wanted, pythonVersion: version });
   return { cli: MODEL_SIGNING_CLI, version, skipped: false };
 }

@@ -1,12 +1,17 @@
 import { parseArgs } from 'node:util';
-import { OdtError, writeJsonAtomic } from '@odt/cli-kit';
-import { createPublisher } from '../create-publisher.ts';
-import { formatPlan } from '../publisher.ts';
-import { latestRegistryVersion, readRegistryVersion } from '../registry/registry-version.ts';
+import { OdtError } from '@odt/cli-kit';
+import { fetchVerifiedVersion, loadTrustedKeys, openRegistrySource, resolveRegistryPath, type VersionSelector } from '@odt/registry';
+import { TARGETS } from '../create-publisher.ts';
+import { publishToRemote } from '../publish-remote.ts';
+import type { TargetName } from '../publisher.ts';
 
 export const USAGE = `usage: publish --target firebase-ml|firebase-storage --name <model> [options]
-  --registry <dir>          local registry (default: $MODEL_REGISTRY or ./registry)
-  --version <x.y.z>         registry version to mirror (default: the highest in the registry)
+  Mirrors a version already in the registry (e.g. an earlier one, to roll a target back);
+  \`npx nx run model:publish --target=...\` publishes the current model and mirrors it in one go.
+  --registry <dir|gs://b/p> registry (default: $MODEL_REGISTRY or <workspace>/registry)
+  --version <x.y.z>         registry version to mirror (default: the registry's signed latest channel)
+  --public-key <file>       keys to verify the version with (default: $MODEL_SIGNING_PUBLIC_KEY(_FILE),
+                            else this workspace's development key)
   --channel <c>             firebase-storage channel pointer to move (default: latest)
   --bucket <b>              Storage bucket (default: $FIREBASE_STORAGE_BUCKET)
   --project <id>            Firebase project (default: from the service-account key)
@@ -15,7 +20,12 @@ export const USAGE = `usage: publish --target firebase-ml|firebase-storage --nam
   --report <file>           also write the JSON report there
   --dry-run                 print what would be done; no network call`;
 
-/** Parses argv, reads and checks the registry version, and runs one publisher. Returns the exit code. */
+/**
+ * Standalone mirror of a registry version: parses argv, reads the version through the registry's
+ * one reader (`fetchVerifiedVersion`: manifest.sig against the trusted keys, every sha256,
+ * model.sig, the signed channel document when no --version is given), then runs one publisher.
+ * Returns the exit code.
+ */
 export async function runPublishCommand(argv: string[], io: { out: (s: string) => void; env: NodeJS.ProcessEnv }): Promise<number> {
   let values;
   try {
@@ -26,6 +36,7 @@ export async function runPublishCommand(argv: string[], io: { out: (s: string) =
         registry: { type: 'string' },
         name: { type: 'string' },
         version: { type: 'string' },
+        'public-key': { type: 'string' },
         channel: { type: 'string' },
         bucket: { type: 'string' },
         project: { type: 'string' },
@@ -45,25 +56,21 @@ export async function runPublishCommand(argv: string[], io: { out: (s: string) =
     return 0;
   }
   if (!values.target || !values.name) throw new OdtError('USAGE', '--target and --name are required', { suggestion: USAGE });
-  const registry = values.registry ?? io.env.MODEL_REGISTRY ?? 'registry';
-  const publisher = createPublisher(values.target, {
-    bucket: values.bucket ?? io.env.FIREBASE_STORAGE_BUCKET,
+  if (!TARGETS.includes(values.target as TargetName)) throw new OdtError('USAGE', `Unknown publish target "${values.target}"`, { suggestion: `Use --target ${TARGETS.join(' or ')}.` });
+  const trustedKeys = loadTrustedKeys(io.env, { publicKeyFile: values['public-key'], notice: (line) => io.out(`note: ${line}`) });
+  const selector: VersionSelector = values.version ? { version: values.version } : { channel: 'latest' };
+  const source = await openRegistrySource(resolveRegistryPath(values.registry, io.env));
+  const version = await fetchVerifiedVersion({ source, name: values.name, selector, trustedKeys });
+  await publishToRemote(values.target, version, {
+    dryRun: values['dry-run'],
+    bucket: values.bucket,
     projectId: values.project,
     serviceAccountPath: values['service-account'],
     displayName: values['display-name'],
     channel: values.channel,
+    reportPath: values.report,
     env: io.env,
-    log: (line) => io.out(line),
+    out: io.out,
   });
-  const version = values.version ?? (await latestRegistryVersion(registry, values.name));
-  const registryVersion = await readRegistryVersion(registry, values.name, version);
-  const dryRun = values['dry-run'];
-  if (dryRun) io.out(formatPlan(publisher.plan(registryVersion)));
-  const report = await publisher.publish(registryVersion, { dryRun });
-  if (!dryRun) {
-    for (const a of report.actions) io.out(`${a.status.padEnd(7)} ${a.kind} ${a.target}`);
-    io.out(JSON.stringify(report.remote));
-  }
-  if (values.report) await writeJsonAtomic(values.report, report);
   return 0;
 }

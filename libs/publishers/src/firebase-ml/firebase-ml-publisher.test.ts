@@ -1,32 +1,35 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readRegistryVersion } from '../registry/registry-version.ts';
+import { sha256Hex } from '@odt/contract';
 import { BUCKET, resetFakes, startHarness, type Harness } from '../test-support/fakes-harness.ts';
-import { writeRegistryVersion } from '../test-support/registry-fixture.ts';
 import { FirebaseMlPublisher } from './firebase-ml-publisher.ts';
 
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
-  for (const v of ['1.0.0', '1.1.0', '2.0.0']) await writeRegistryVersion(h.registry, 'digits', v);
+  // Real registry publishes: 1.1.0 has other model bytes, 2.0.0 another signature contract.
+  await h.registry.publish('digits', '1.0.0', { seed: 1 });
+  await h.registry.publish('digits', '1.1.0', { seed: 2 });
+  await h.registry.publish('digits', '2.0.0', { seed: 3, trainBatchSize: 16 });
 });
 afterAll(async () => h.close());
 beforeEach(() => resetFakes(h));
 
 const publisher = () => new FirebaseMlPublisher({ bucket: BUCKET, env: h.env, agent: h.agent, retry: h.retry });
-const publish = async (version: string) => publisher().publish(await readRegistryVersion(h.registry, 'digits', version), { dryRun: false });
+const publish = async (version: string) => publisher().publish(await h.registry.fetch('digits', version), { dryRun: false });
 const modelsNamed = (name: string) => [...h.fakes.ml.models.values()].filter((m) => m.displayName === name);
 
 describe('FirebaseMlPublisher against the fakes (real firebase-admin over HTTP)', () => {
   it('uploads the .tflite, creates digits_v1 with semver and hash tags, and publishes it', async () => {
-    const version = await readRegistryVersion(h.registry, 'digits', '1.0.0');
+    const version = await h.registry.fetch('digits', '1.0.0');
+    const modelBytes = version.files.get('model.tflite')!;
     const report = await publisher().publish(version, { dryRun: false });
     const [model] = modelsNamed('digits_v1');
     expect(model?.published).toBe(true);
     expect(model?.tags).toEqual(['v1_0_0', `sha256_${version.manifest.contentHash.slice(0, 25)}`]);
     expect(model?.gcsTfliteUri).toBe(`gs://${BUCKET}/firebase-ml/digits_v1/1.0.0/model.tflite`);
-    expect(model?.modelHash).toBe(version.trainableModel.sha256);
+    expect(model?.modelHash).toBe(sha256Hex(modelBytes));
     const stored = h.fakes.storage.store.get(BUCKET, 'firebase-ml/digits_v1/1.0.0/model.tflite');
-    expect(stored?.bytes.equals(version.trainableModel.bytes)).toBe(true);
+    expect(stored?.bytes.equals(modelBytes)).toBe(true);
     expect(report.actions.map((a) => a.status)).toEqual(['done', 'done', 'done', 'done']);
     expect(report.remote.published).toBe(true);
     const tokenRequests = h.fakes.requests.filter((r) => r.service === 'oauth');

@@ -1,11 +1,12 @@
 import { OdtError } from '@odt/cli-kit';
+import type { VerifiedVersion } from '@odt/registry';
 import type { Model } from 'firebase-admin/machine-learning';
 import type { Agent } from 'node:http';
 import { resolveCredentials, type ResolvedCredentials } from '../credentials.ts';
 import { openFirebaseSession, type FirebaseSession } from '../firebase-session.ts';
 import { FIREBASE_ML_MAX_MODEL_BYTES } from '../limits.ts';
 import { plannedReport, type ActionResult, type PublishPlan, type PublishReport, type RemotePublisher } from '../publisher.ts';
-import { majorOf, type RegistryVersion } from '../registry/registry-version.ts';
+import { majorOf, mirroredVersion, type MirroredVersion } from '../registry/mirrored-version.ts';
 import { isAuthFailure, isTransient, toOdtError } from '../remote-errors.ts';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.ts';
 import { ensureObject } from '../storage-objects.ts';
@@ -44,7 +45,7 @@ export class FirebaseMlPublisher implements RemotePublisher {
     this.retry = { ...DEFAULT_RETRY, ...config.retry };
   }
 
-  private displayName(version: RegistryVersion): string {
+  private displayName(version: MirroredVersion): string {
     const name = this.config.displayName ?? displayNameFor(version.manifest.name, majorOf(version.manifest.version));
     assertDisplayName(name);
     return name;
@@ -54,7 +55,11 @@ export class FirebaseMlPublisher implements RemotePublisher {
     return `${this.config.objectPrefix ?? 'firebase-ml'}/${displayName}/${version}/model.tflite`;
   }
 
-  plan(version: RegistryVersion): PublishPlan {
+  plan(version: VerifiedVersion): PublishPlan {
+    return this.planFor(mirroredVersion(version));
+  }
+
+  private planFor(version: MirroredVersion): PublishPlan {
     const bucket = assertBucketName(this.config.bucket);
     const displayName = this.displayName(version);
     const model = version.trainableModel;
@@ -80,8 +85,9 @@ export class FirebaseMlPublisher implements RemotePublisher {
     };
   }
 
-  async publish(version: RegistryVersion, options: { dryRun: boolean }): Promise<PublishReport> {
-    const plan = this.plan(version);
+  async publish(verified: VerifiedVersion, options: { dryRun: boolean }): Promise<PublishReport> {
+    const version = mirroredVersion(verified);
+    const plan = this.planFor(version);
     const report = plannedReport(plan, options.dryRun);
     if (options.dryRun) return report;
     const credentials = resolveCredentials({ serviceAccountPath: this.config.serviceAccountPath, env: this.config.env });

@@ -1,10 +1,11 @@
 import { OdtError } from '@odt/cli-kit';
+import type { VerifiedVersion } from '@odt/registry';
 import type { Agent } from 'node:http';
 import { resolveCredentials } from '../credentials.ts';
 import { openFirebaseSession, type Bucket, type FirebaseSession } from '../firebase-session.ts';
 import { STORAGE_MAX_OBJECT_BYTES } from '../limits.ts';
 import { plannedReport, type PublishPlan, type PublishReport, type RemotePublisher } from '../publisher.ts';
-import { majorOf, type RegistryVersion, type VersionFile } from '../registry/registry-version.ts';
+import { majorOf, mirroredVersion, type MirroredVersion, type VersionFile } from '../registry/mirrored-version.ts';
 import { httpStatusOf, isTransient, toOdtError } from '../remote-errors.ts';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.ts';
 import { ensureObject, type RemoteObject } from '../storage-objects.ts';
@@ -36,10 +37,11 @@ function contentTypeOf(path: string): string {
 
 /**
  * Mirrors a registry version into Cloud Storage for Firebase (Google's migration path off
- * Firebase ML hosting): every file under `<prefix>/<name>/<version>/` (model files first, the
- * signed manifest last), each verified by sha256/md5 after upload, then the channel pointer is
- * moved with a generation precondition, so two publishers cannot overwrite each other and a
- * reader never sees a pointer to an object that is missing or unverified.
+ * Firebase ML hosting): every file under `<prefix>/<name>/<version>/` (model files first, then
+ * model.sig, the signed manifest and manifest.sig last), each verified by sha256/md5 after
+ * upload, then the channel pointer is moved with a generation precondition, so two publishers
+ * cannot overwrite each other and a reader never sees a pointer to an object that is missing or
+ * unverified.
  */
 export class FirebaseStoragePublisher implements RemotePublisher {
   readonly name = 'firebase-storage' as const;
@@ -65,7 +67,11 @@ export class FirebaseStoragePublisher implements RemotePublisher {
     return `${this.prefix}/${name}/channels/${this.channel}.json`;
   }
 
-  plan(version: RegistryVersion): PublishPlan {
+  plan(version: VerifiedVersion): PublishPlan {
+    return this.planFor(mirroredVersion(version));
+  }
+
+  private planFor(version: MirroredVersion): PublishPlan {
     const bucket = assertBucketName(this.config.bucket);
     assertChannel(this.channel);
     const limit = this.config.maxObjectBytes ?? STORAGE_MAX_OBJECT_BYTES;
@@ -92,8 +98,9 @@ export class FirebaseStoragePublisher implements RemotePublisher {
     };
   }
 
-  async publish(version: RegistryVersion, options: { dryRun: boolean }): Promise<PublishReport> {
-    const plan = this.plan(version);
+  async publish(verified: VerifiedVersion, options: { dryRun: boolean }): Promise<PublishReport> {
+    const version = mirroredVersion(verified);
+    const plan = this.planFor(version);
     const report = plannedReport(plan, options.dryRun);
     if (options.dryRun) return report;
     const credentials = resolveCredentials({ serviceAccountPath: this.config.serviceAccountPath, env: this.config.env });
@@ -139,7 +146,7 @@ export class FirebaseStoragePublisher implements RemotePublisher {
     }
   }
 
-  private pointerFor(version: RegistryVersion, written: Array<{ file: VersionFile; path: string; object: RemoteObject }>): ChannelPointer {
+  private pointerFor(version: MirroredVersion, written: Array<{ file: VersionFile; path: string; object: RemoteObject }>): ChannelPointer {
     const entry = (role: string) => written.find((w) => w.file.role === role)!;
     const manifest = entry('manifest');
     const signature = entry('signature');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startFirebaseFakes, type FirebaseFakes } from '@odt/firebase-fakes';
 import { LoopbackRoutingAgent } from '../transport/routing-agent.ts';
 import type { RetryPolicy } from '../retry.ts';
+import { createTestRegistry, type TestRegistry } from './test-registry.ts';
 
 export const BUCKET = 'odt-fake-project.appspot.com';
 
@@ -11,7 +12,8 @@ export const BUCKET = 'odt-fake-project.appspot.com';
 export interface Harness {
   fakes: FirebaseFakes;
   dir: string;
-  registry: string;
+  /** A folder registry written by publishToRegistry and read by fetchVerifiedVersion. */
+  registry: TestRegistry;
   keyPath: string;
   env: NodeJS.ProcessEnv;
   agent: LoopbackRoutingAgent;
@@ -39,7 +41,7 @@ export async function startHarness(): Promise<Harness> {
   return {
     fakes,
     dir,
-    registry: join(dir, 'registry'),
+    registry: createTestRegistry(dir),
     keyPath,
     env,
     agent,

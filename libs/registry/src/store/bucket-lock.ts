@@ -15,7 +15,7 @@ export function bucketLockStaleMs(env: NodeJS.ProcessEnv = process.env): number 
 /**
  * A writer lock in a bucket: the object `.lock`, created only if absent (ifGenerationMatch=0) and
  * rewritten every stale/4 with a precondition on its own generation (the heartbeat). A waiter that
- * sees the same generation for a whole stale period on its own clock deletes exactly that
+ * sees the same generation for the holder's declared stale period on its own clock deletes exactly that
  * generation, so two breakers cannot remove a newer lock, and a holder whose heartbeat failed or
  * came late knows it lost the lock before it commits. Clock differences between machines do not
  * matter: only generations and the waiter's own elapsed time are compared.
@@ -24,16 +24,17 @@ export async function acquireBucketLock(bucket: Bucket, path: string, options: {
   const staleAfterMs = options.staleAfterMs ?? bucketLockStaleMs();
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   const holder = { host: hostname(), pid: process.pid, token: randomBytes(8).toString('hex'), since: new Date().toISOString(), staleAfterMs };
-  let watched: { generation: string; since: number } | null = null;
+  let watched: { generation: string; since: number; staleAfterMs: number } | null = null;
   let delay = 50;
   for (;;) {
     const created = await putIfGeneration(bucket, path, Buffer.from(`${JSON.stringify({ ...holder, beat: 0 })}\n`), '0', 'application/json');
     if (created !== 'conflict') return holdBucketLock(bucket, path, holder, created, staleAfterMs);
     const current = await objectInfo(bucket, path);
     if (current) {
-      const seen = watched as { generation: string; since: number } | null;
-      if (seen?.generation !== current.generation) watched = { generation: current.generation, since: performance.now() };
-      else if (performance.now() - seen.since > staleAfterMs) {
+      const seen = watched as { generation: string; since: number; staleAfterMs: number } | null;
+      if (seen?.generation !== current.generation) {
+        watched = { generation: current.generation, since: performance.now(), staleAfterMs: await declaredStaleMs(bucket, path, staleAfterMs) };
+      } else if (performance.now() - seen.since > seen.staleAfterMs) {
         await bucket.file(path).delete({ ifGenerationMatch: Number(current.generation) }).catch((error: unknown) => {
           if (statusOf(error) !== 412 && statusOf(error) !== 404) throw error;
         });
@@ -49,6 +50,17 @@ export async function acquireBucketLock(bucket: Bucket, path: string, options: {
     }
     await sleep(delay + Math.random() * delay);
     delay = Math.min(delay * 2, 500);
+  }
+}
+
+/** The stale period the holder declared in its lock object (bounded), else ours. */
+async function declaredStaleMs(bucket: Bucket, path: string, fallback: number): Promise<number> {
+  try {
+    const [bytes] = await bucket.file(path).download();
+    const declared = Number((JSON.parse(bytes.toString('utf8')) as { staleAfterMs?: unknown }).staleAfterMs);
+    return Number.isFinite(declared) && declared >= 500 && declared <= 600_000 ? declared : fallback;
+  } catch {
+    return fallback;
   }
 }
 

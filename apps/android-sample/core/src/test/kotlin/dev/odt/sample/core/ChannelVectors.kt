@@ -14,7 +14,6 @@ import java.io.File
 import java.time.Clock
 import java.time.Instant
 import java.time.ZoneOffset
-import kotlin.test.fail
 
 /**
  * The golden channel-document vectors that @odt/contract writes (libs/contract/vectors/
@@ -25,12 +24,7 @@ import kotlin.test.fail
 object ChannelVectors {
     private const val RELATIVE = "libs/contract/vectors/channel-documents"
 
-    val dir: File by lazy {
-        val fromProperty = System.getProperty("odt.repo.root")?.takeIf { it.isNotBlank() }?.let { File(it).canonicalFile }
-        val walkedUp = generateSequence(File(System.getProperty("user.dir")).absoluteFile) { it.parentFile }
-        (listOfNotNull(fromProperty) + walkedUp).map { File(it, RELATIVE) }.firstOrNull { File(it, "cases.json").isFile }
-            ?: fail("cannot find $RELATIVE/cases.json (odt.repo.root=${System.getProperty("odt.repo.root")}, user.dir=${System.getProperty("user.dir")})")
-    }
+    val dir: File by lazy { VectorFolders.find(RELATIVE) }
 
     private val index: JsonObject by lazy { Json.parseToJsonElement(File(dir, "cases.json").readText()).jsonObject }
 

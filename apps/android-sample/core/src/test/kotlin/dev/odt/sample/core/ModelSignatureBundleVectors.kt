@@ -8,7 +8,6 @@ import kotlinx.serialization.json.jsonArray
 import kotlinx.serialization.json.jsonObject
 import kotlinx.serialization.json.jsonPrimitive
 import java.io.File
-import kotlin.test.fail
 
 /**
  * The golden model.sig vectors that @odt/contract writes (libs/contract/vectors/model-signing, see
@@ -18,12 +17,7 @@ import kotlin.test.fail
 object ModelSignatureBundleVectors {
     private const val RELATIVE = "libs/contract/vectors/model-signing"
 
-    val dir: File by lazy {
-        val fromProperty = System.getProperty("odt.repo.root")?.takeIf { it.isNotBlank() }?.let { File(it).canonicalFile }
-        val walkedUp = generateSequence(File(System.getProperty("user.dir")).absoluteFile) { it.parentFile }
-        (listOfNotNull(fromProperty) + walkedUp).map { File(it, RELATIVE) }.firstOrNull { File(it, "cases.json").isFile }
-            ?: fail("cannot find $RELATIVE/cases.json (odt.repo.root=${System.getProperty("odt.repo.root")}, user.dir=${System.getProperty("user.dir")})")
-    }
+    val dir: File by lazy { VectorFolders.find(RELATIVE) }
 
     private val index: JsonObject by lazy { Json.parseToJsonElement(File(dir, "cases.json").readText()).jsonObject }
 
