@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { replaceDirectory, type RenameFn } from './atomic-write.ts';
+import { canMountTmpfs } from './testing/tmpfs.ts';
 
 let root: string;
 let dest: string;
@@ -23,16 +24,7 @@ const writeOld = async () => {
 const buildNew = async (dir: string) => writeFile(join(dir, 'a'), 'new');
 const isStaging = (path: string) => basename(path).startsWith('.tmp-dest-') && !path.endsWith('-old');
 
-/** Mounting needs root and CAP_SYS_ADMIN; the busy-mount test is skipped where it is not allowed. */
-function canMount(): boolean {
-  const probe = join(tmpdir(), `odt-mount-probe-${process.pid}`);
-  spawnSync('mkdir', ['-p', probe]);
-  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe]).status === 0;
-  if (mounted) spawnSync('umount', [probe]);
-  spawnSync('rmdir', [probe]);
-  return mounted;
-}
-const MOUNT_ALLOWED = canMount();
+const MOUNT_ALLOWED = canMountTmpfs();
 
 describe('replaceDirectory', () => {
   it('replaces the folder as a whole and leaves no staging or -old folder', async () => {

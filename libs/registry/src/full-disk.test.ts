@@ -11,20 +11,13 @@ import { readIndex } from './registry-index-store.ts';
 import { CLI_MAIN, spawnTs } from './testing/child-process.ts';
 import { makeDraft, tempDir, testKey } from './testing/stage-fixtures.ts';
 import { validateRegistry } from './validate-registry.ts';
+import { canMountTmpfs } from '@odt/cli-kit/testing';
 
 // A real full file system: a 512 KiB tmpfs mounted for this file, filled page by page so each
 // attempt has exactly N free 4 KiB pages. Mounting needs root (CAP_SYS_ADMIN).
 const PAGE = 4096;
 
-function canMount(): boolean {
-  const probe = `/tmp/odt-mount-probe-${process.pid}`;
-  spawnSync('mkdir', ['-p', probe]);
-  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe]).status === 0;
-  if (mounted) spawnSync('umount', [probe]);
-  spawnSync('rmdir', [probe]);
-  return mounted;
-}
-const MOUNT_ALLOWED = canMount();
+const MOUNT_ALLOWED = canMountTmpfs();
 
 const { key } = testKey();
 let root: string;

@@ -3,6 +3,7 @@ import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '@odt/cli-kit';
+import { canMountTmpfs, mountTmpfs } from '@odt/cli-kit/testing';
 import { publishToRegistry } from './publish.ts';
 import { PULL_MARKER_FILE } from './pull-destination.ts';
 import { CLI_MAIN, spawnTs } from './testing/child-process.ts';
@@ -105,11 +106,8 @@ describe('pull --dest never destroys what it did not write', () => {
   });
 });
 
-/** A real filesystem that says no: a tmpfs, read-only or nearly full. Needs root and mount. */
-function mountTmpfs(dir: string, options: string): boolean {
-  return spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir]).status === 0;
-}
-const canMount = process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0;
+// A real filesystem that says no: a tmpfs, read-only or nearly full. Needs root and mount.
+const canMount = canMountTmpfs();
 
 describe.skipIf(!canMount)('pull --dest on a disk that refuses writes', () => {
   it('a read-only or full disk is a user error (exit 18) that names the size, and leaves no staging folder', async () => {
