@@ -20,7 +20,9 @@ fakes_pid=$!
 for _ in $(seq 1 100); do grep -q FIREBASE_STORAGE_BUCKET "$work/fakes.env" 2>/dev/null && break; sleep 0.2; done
 # shellcheck disable=SC1091
 source "$work/fakes.env"
-export STORAGE_EMULATOR_HOST="http://${FIREBASE_STORAGE_EMULATOR_HOST}"
+# The bucket registry talks to the fake's Cloud Storage route in emulator mode (no token).
+storage_route="$(tr ',' '\n' <<<"$ODT_GOOGLE_API_ROUTES" | sed -n 's/^storage\.googleapis\.com=//p')"
+export STORAGE_EMULATOR_HOST="http://${storage_route}"
 export MODEL_REGISTRY="gs://${FIREBASE_STORAGE_BUCKET}/models"
 
 say "a release signing key, as CI takes it from a secret"

@@ -31,7 +31,8 @@ describe('pipeline end to end (real artifacts from out/model)', () => {
     const second = await node(['apps/model/src/publish.ts', '--registry', registry]);
     expect(second.exitCode).toBe(0);
     expect(second.stdout).toContain('nothing to publish, the model is identical to digits@1.0.0');
-    expect(await readdir(join(registry, 'digits'))).toEqual(['1.0.0']);
+    expect((await readdir(join(registry, 'digits'))).sort()).toEqual(['1.0.0', 'channels']);
+    expect(await readdir(join(registry, 'digits', '1.0.0'))).toContain('model.sig');
 
     const manifest = JSON.parse(await readFile(join(registry, 'digits', '1.0.0', 'manifest.json'), 'utf8'));
     expect(manifest.verification.passed).toBe(true);
@@ -45,5 +46,10 @@ describe('pipeline end to end (real artifacts from out/model)', () => {
     const pull = await node(['libs/registry/src/cli/main.ts', 'pull', '--name', 'digits', '--range', '^1.0.0', '--dest', dest, '--from', registry]);
     expect(pull.exitCode).toBe(0);
     expect(await readFile(join(dest, 'model.tflite'))).toEqual(await readFile(join(ROOT, 'out/model/convert/model.tflite')));
+
+    // Devices follow the signed channel document: pull the latest channel through it.
+    const byChannel = await node(['libs/registry/src/cli/main.ts', 'pull', '--name', 'digits', '--channel', 'latest', '--dest', `${dest}-latest`, '--from', registry]);
+    expect(byChannel.exitCode, byChannel.stderr).toBe(0);
+    expect(byChannel.stdout).toMatch(/pulled digits@1\.0\.0/);
   }, 120_000);
 });

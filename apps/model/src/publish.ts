@@ -5,7 +5,7 @@ import { OdtError, runCli } from '@odt/cli-kit';
 import { fetchVerifiedVersion, loadSigningKey, loadTrustedKeys, openRegistrySource, publishToRegistry, resolveRegistryPath, type SigningKey } from '@odt/registry';
 
 const TARGETS = ['local', 'firebase-ml', 'firebase-storage'] as const;
-const REMOTE_OPTIONS = ['channel', 'bucket', 'project', 'service-account', 'display-name', 'report'] as const;
+const REMOTE_OPTIONS = ['channel', 'bucket', 'project', 'service-account', 'display-name', 'report', 'timeout-ms', 'attempt-timeout-ms'] as const;
 
 /**
  * The keys the version read back must verify with: the key that just signed it, plus any
@@ -44,6 +44,12 @@ await runCli(async () => {
   if (!(TARGETS as readonly string[]).includes(target)) {
     throw new OdtError('USAGE', `unknown publish target "${target}"`, { suggestion: `Use --target=${TARGETS.join(', --target=')}.` });
   }
+  // Remote options are checked before anything is written or sent (e.g. a display name the
+  // service would refuse after the upload). firebase-admin is loaded only for remote targets.
+  const remote = target === 'local' ? undefined : await import('@odt/publishers');
+  if (remote && values['display-name'] !== undefined) remote.assertDisplayName(String(values['display-name']));
+  const timeoutMs = remote?.parseMs('timeout-ms', values['timeout-ms'] as string | undefined);
+  const attemptTimeoutMs = remote?.parseMs('attempt-timeout-ms', values['attempt-timeout-ms'] as string | undefined);
   const registry = resolveRegistryPath(values.registry as string | undefined);
   const bucket = (values.bucket as string | undefined) ?? process.env.FIREBASE_STORAGE_BUCKET;
   if (target === 'firebase-storage' && bucket && registry.startsWith(`gs://${bucket}/`)) {
@@ -71,35 +77,29 @@ await runCli(async () => {
     );
   } else if (result.status === 'unchanged') process.stdout.write(`publish: nothing to publish, the model is identical to ${result.name}@${result.version} (${ms} ms)\n`);
   else process.stdout.write(`publish: ${result.name}@${result.version} (${result.reason}, parent ${result.parentVersion ?? 'none'}, key ${result.keyId}) -> ${result.path} (${ms} ms)\n`);
-  if (target === 'local') return 0;
+  if (target === 'local' || !remote) return 0;
 
-  try {
-    // The version as a reader sees it: manifest.sig, every sha256 and model.sig proven again.
-    const version = await fetchVerifiedVersion({
-      source: await openRegistrySource(registry),
-      name: result.name,
-      selector: { version: result.version },
-      trustedKeys: trustedKeysFor(signingKey, process.env),
-    });
-    // Loaded only for remote targets: firebase-admin is heavy and a local no-op publish must be quick.
-    const { publishToRemote } = await import('@odt/publishers');
-    await publishToRemote(target, version, {
-      dryRun: values['dry-run'] as boolean,
-      bucket: values.bucket as string | undefined,
-      projectId: values.project as string | undefined,
-      serviceAccountPath: values['service-account'] as string | undefined,
-      displayName: values['display-name'] as string | undefined,
-      channel: values.channel as string | undefined,
-      reportPath: values.report as string | undefined,
-      env: process.env,
-      out: (line) => process.stdout.write(`${line}\n`),
-    });
-  } finally {
-    // An attempt abandoned after its timeout (a stalled upload) keeps its socket, in the Storage
-    // client's own transport that closing the session cannot reach, and with it the event loop:
-    // such a run was measured still alive 36 s after it finished. Success or failure, end 2 s
-    // after runCli has set the exit code; a run without abandoned requests ends before that.
-    setTimeout(() => process.exit(), 2000).unref();
-  }
+  // The version as a reader sees it: manifest.sig, every sha256 and model.sig proven again.
+  const version = await fetchVerifiedVersion({
+    source: await openRegistrySource(registry),
+    name: result.name,
+    selector: { version: result.version },
+    trustedKeys: trustedKeysFor(signingKey, process.env),
+  });
+  // No forced exit afterwards: the publish session closes the one agent its clients use (in-flight
+  // requests cancelled, every socket destroyed), so the process ends on its own.
+  await remote.publishToRemote(target, version, {
+    dryRun: values['dry-run'] as boolean,
+    bucket: values.bucket as string | undefined,
+    projectId: values.project as string | undefined,
+    serviceAccountPath: values['service-account'] as string | undefined,
+    displayName: values['display-name'] as string | undefined,
+    channel: values.channel as string | undefined,
+    reportPath: values.report as string | undefined,
+    timeoutMs,
+    ...(attemptTimeoutMs ? { retry: { attemptTimeoutMs } } : {}),
+    env: process.env,
+    out: (line) => process.stdout.write(`${line}\n`),
+  });
   return 0;
 });

@@ -39,6 +39,23 @@ describe('bad input fails clearly before any request', () => {
     expect(h.fakes.requests).toHaveLength(0);
   });
 
+  it('rejects display names that do not start with a letter (the service rule), before any request, CLI included', async () => {
+    const v = await digits();
+    for (const name of ['9digits_v1', '_digits_v1', '-digits_v1']) {
+      const error = await failure(() => new FirebaseMlPublisher({ bucket: BUCKET, env: h.env, agent: h.agent, displayName: name }).publish(v, { dryRun: true }));
+      expect(isOdtError(error, 'CONFIG_INVALID'), name).toBe(true);
+      expect((error as Error).message).toContain('must start with a letter');
+    }
+    const cli = await failure(() =>
+      runPublishCommand(['publish', '--target', 'firebase-ml', '--registry', h.registry.dir, '--name', 'digits', '--bucket', BUCKET, '--dry-run', '--display-name', '9digits_v1'], {
+        out: () => undefined,
+        env: { MODEL_SIGNING_PUBLIC_KEY: h.registry.publicPem },
+      }),
+    );
+    expect((cli as Error).message).toContain('must start with a letter');
+    expect(h.fakes.requests).toHaveLength(0);
+  });
+
   it('rejects an over-long explicit display name', async () => {
     const v = await digits();
     const error = await failure(() => new FirebaseMlPublisher({ bucket: BUCKET, env: h.env, displayName: 'x'.repeat(33) }).publish(v, { dryRun: false }));

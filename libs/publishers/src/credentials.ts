@@ -13,6 +13,10 @@ export interface ResolvedCredentials {
   type: string;
   /** From a service-account key; used when no project is given. */
   projectId?: string;
+  /** The service account acting (a key's client_email, or the one impersonated), for messages. */
+  account?: string;
+  /** How firebase-admin can sign the `gcsTfliteUri` URL with it: locally, through IAM signBlob, or not at all. */
+  signing: 'local-key' | 'iam-signblob' | 'cannot-sign';
 }
 
 function fail(message: string, path: string, cause?: unknown): OdtError {
@@ -40,9 +44,32 @@ function inspectFile(path: string, source: ResolvedCredentials['source']): Resol
     } catch {
       throw fail('The service-account key\'s private_key is not a valid PEM key', path);
     }
-    return { source, path, type, projectId: json.project_id as string };
+    return { source, path, type, projectId: json.project_id as string, account: json.client_email as string, signing: 'local-key' };
   }
-  return { source, path, type };
+  const impersonated = typeof json.service_account_impersonation_url === 'string' ? /serviceAccounts\/([^:/]+):generateAccessToken/.exec(json.service_account_impersonation_url)?.[1] : undefined;
+  if (type === 'impersonated_service_account' || (type === 'external_account' && impersonated)) {
+    return { source, path, type, account: impersonated ? decodeURIComponent(impersonated) : undefined, signing: 'iam-signblob' };
+  }
+  // authorized_user (gcloud user login) and external_account without impersonation have no
+  // client_email: google-auth-library answers "Cannot sign data without `client_email`".
+  return { source, path, type, signing: 'cannot-sign' };
+}
+
+/**
+ * Firebase ML needs a signed URL: firebase-admin always turns `gcsTfliteUri` into a 10-minute
+ * signed URL (firebase-admin-node src/machine-learning/machine-learning.ts signUrlIfPresent ->
+ * Storage File.getSignedUrl). A credential without a private key or an impersonated service
+ * account cannot sign, so it is refused here, before any upload, with the fix.
+ */
+export function assertCanSignUrls(credentials: ResolvedCredentials): void {
+  if (credentials.signing !== 'cannot-sign') return;
+  throw new OdtError('CREDENTIALS', `A "${credentials.type}" credential cannot sign the model URL Firebase ML needs (firebase-admin: "Cannot sign data without client_email")`, {
+    context: { credentialFile: credentials.path, type: credentials.type },
+    suggestion:
+      'Use a service-account key (--service-account <key.json> or GOOGLE_APPLICATION_CREDENTIALS), or impersonate a service account ' +
+      '(gcloud auth application-default login --impersonate-service-account <sa-email>) and grant yourself the Service Account Token Creator ' +
+      'role (roles/iam.serviceAccountTokenCreator) on it, which carries iam.serviceAccounts.signBlob.',
+  });
 }
 
 /**
@@ -60,6 +87,8 @@ export function resolveCredentials(options: { serviceAccountPath?: string; env?:
   if (existsSync(wellKnown)) return inspectFile(wellKnown, 'gcloud-adc');
   throw new OdtError('CREDENTIALS', 'No Google credential found', {
     suggestion:
-      'Set GOOGLE_APPLICATION_CREDENTIALS to a service-account JSON file, pass --service-account <file>, or run `gcloud auth application-default login`.',
+      'Set GOOGLE_APPLICATION_CREDENTIALS to a service-account JSON file, pass --service-account <file>, or run `gcloud auth application-default login` ' +
+      '(firebase-storage only; firebase-ml needs a credential that can sign URLs: a service-account key, or --impersonate-service-account with the Service Account Token Creator role). ' +
+      'Metadata-server credentials are not used: they can sign only through IAM signBlob, which the publisher cannot check up front.',
   });
 }

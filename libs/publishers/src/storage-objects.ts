@@ -51,7 +51,7 @@ export async function ensureObject(
   bucket: Bucket,
   path: string,
   file: VersionFile,
-  meta: { contentType: string; cacheControl: string; metadata: Record<string, string> },
+  meta: { contentType: string; cacheControl: string; metadata: Record<string, string>; resumableThresholdBytes?: number },
 ): Promise<{ status: 'done' | 'skipped'; object: RemoteObject }> {
   const existing = await statObject(bucket, path);
   if (existing) {
@@ -63,7 +63,7 @@ export async function ensureObject(
   }
   try {
     await bucket.file(path).save(file.bytes, {
-      resumable: file.bytes.length > RESUMABLE_THRESHOLD_BYTES,
+      resumable: file.bytes.length > (meta.resumableThresholdBytes ?? RESUMABLE_THRESHOLD_BYTES),
       validation: 'crc32c',
       metadata: { contentType: meta.contentType, cacheControl: meta.cacheControl, metadata: { ...meta.metadata, sha256: file.sha256 } },
       preconditionOpts: { ifGenerationMatch: 0 },

@@ -98,7 +98,9 @@ describe('signed documents are read strictly', () => {
     const index = JSON.parse(await readFile(join(registry, 'index.json'), 'utf8'));
     index.models.digits.versions[0].manifestSha256 = sha256Hex(bytes);
     await writeFile(join(registry, 'index.json'), JSON.stringify(index));
-    const error = (await pull(localSource(registry), join(root, 'dest-dup')).then(
+    // By version: a channel would refuse it earlier, its signed document pins the original bytes.
+    const byVersion = pullVersion({ source: localSource(registry), name: 'digits', selector: { version: '1.0.0' }, dest: join(root, 'dest-dup'), trustedKeys: [key.publicKey] });
+    const error = (await byVersion.then(
       () => null,
       (e: unknown) => e,
     )) as (Error & { code?: string }) | null;

@@ -11,6 +11,12 @@ import { StorageFake } from './storage-fake.ts';
 export const ML_HOST = 'firebaseml.googleapis.com';
 export const OAUTH_HOST = 'oauth2.googleapis.com';
 export const STORAGE_HOST = 'storage.googleapis.com';
+/**
+ * The token endpoint google-auth-library 9 (the copy @google-cloud/storage 7 uses) posts
+ * service-account JWT grants to, through gtoken: GOOGLE_TOKEN_URL
+ * `https://www.googleapis.com/oauth2/v4/token` (googleapis/node-gtoken src/index.ts).
+ */
+export const LEGACY_OAUTH_HOST = 'www.googleapis.com';
 
 /** One request as the fakes saw it (for "zero requests" and ordering assertions). */
 export interface SeenRequest {
@@ -48,7 +54,7 @@ export interface FirebaseFakes {
 function serviceFor(req: IncomingMessage): FakeService {
   const host = (req.headers.host ?? '').replace(/:\d+$/, '');
   if (host === ML_HOST) return 'ml';
-  if (host === OAUTH_HOST) return 'oauth';
+  if (host === OAUTH_HOST || host === LEGACY_OAUTH_HOST) return 'oauth';
   return 'storage';
 }
 
@@ -64,7 +70,7 @@ export async function startFirebaseFakes(options: FirebaseFakesOptions = {}): Pr
   const sockets = new Set<Socket>();
   let port = 0;
   const oauth = new OAuthFake();
-  const storage = new StorageFake(() => `http://127.0.0.1:${port}`);
+  const storage = new StorageFake(() => `http://127.0.0.1:${port}`, oauth);
   for (const bucket of options.buckets ?? []) storage.store.createBucket(bucket);
   const ml = new MlFake(projectId, oauth, storage.store);
 
@@ -105,7 +111,7 @@ export async function startFirebaseFakes(options: FirebaseFakesOptions = {}): Pr
   return {
     projectId,
     port,
-    routes: { [ML_HOST]: hostPort, [OAUTH_HOST]: hostPort, [STORAGE_HOST]: hostPort },
+    routes: { [ML_HOST]: hostPort, [OAUTH_HOST]: hostPort, [LEGACY_OAUTH_HOST]: hostPort, [STORAGE_HOST]: hostPort },
     storageEmulatorHost: hostPort,
     oauth,
     ml,

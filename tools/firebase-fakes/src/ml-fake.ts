@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, sendGoogleError, sendJson } from './http-util.ts';
-import { DISPLAY_NAME_RULE, TAG_RULE, UPDATABLE_PATHS, isTfliteFlatbuffer, parseModelFilter } from './ml-model-rules.ts';
+import { DISPLAY_NAME_RULE, INVALID_FLATBUFFER, TAG_RULE, UPDATABLE_PATHS, flatbufferProblem, parseModelFilter } from './ml-model-rules.ts';
 import type { OAuthFake } from './oauth-fake.ts';
 import type { BucketStore } from './storage-model.ts';
 
@@ -28,7 +28,12 @@ interface FakeOperation {
   id: string;
   modelId: string;
   done: boolean;
+  /** A finished operation that failed: google.rpc.Status (code 6 ALREADY_EXISTS, 9 FAILED_PRECONDITION, ...). */
+  error?: { code: number; message: string };
 }
+
+/** google.rpc.Code values the fake puts in failed operations. */
+export const RPC_CODE = { ALREADY_EXISTS: 6, PERMISSION_DENIED: 7, FAILED_PRECONDITION: 9 } as const;
 
 /**
  * Firebase ML v1beta2 (`/v1beta2/projects/{project}/models` and `/operations`): create and
@@ -44,6 +49,15 @@ export class MlFake {
   pollsToComplete = 1;
   /** Largest model file the fake accepts (libs/publishers/README.md, target firebase-ml: size limit). */
   maxModelBytes = 40 * 1024 * 1024;
+  /**
+   * Service accounts that authenticate but hold no Firebase ML role: every call answers 403
+   * PERMISSION_DENIED, which firebase-admin maps to `unknown-error` (its ERROR_CODE_MAPPING in
+   * firebase-admin-node src/machine-learning/machine-learning-api-client.ts lists only
+   * INVALID_ARGUMENT, NOT_FOUND, RESOURCE_EXHAUSTED, UNAUTHENTICATED and UNKNOWN).
+   */
+  readonly deniedAccounts = new Set<string>();
+  /** Test hook: runs when a create arrives, before the name check (to stage a concurrent creator). */
+  beforeCreate?: (displayName: string) => void;
   private nextId = 10_000_000;
 
   constructor(
@@ -55,6 +69,10 @@ export class MlFake {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const auth = this.oauth.check(req.headers.authorization);
     if (!auth.ok) return sendGoogleError(res, 401, 'UNAUTHENTICATED', auth.reason, undefined, { 'www-authenticate': 'Bearer realm="https://accounts.google.com/"' });
+    if (this.deniedAccounts.has(auth.clientEmail)) {
+      req.resume();
+      return sendGoogleError(res, 403, 'PERMISSION_DENIED', 'The caller does not have permission');
+    }
     const url = new URL(req.url ?? '/', 'https://firebaseml.googleapis.com');
     const m = /^\/v1beta2\/projects\/([^/]+)\/(models|operations)(?:\/([^/]+))?$/.exec(url.pathname);
     if (!m) return sendGoogleError(res, 404, 'NOT_FOUND', `No route for ${url.pathname}`);
@@ -73,7 +91,10 @@ export class MlFake {
   resource(model: FakeModel): Record<string, unknown> {
     const state: Record<string, unknown> = {};
     if (model.published) state.published = true;
-    if (model.validationError) state.validationError = { code: 3, message: model.validationError };
+    // A model with no file reports it as its validation error (firebase-admin-python
+    // integration/test_ml.py check_model_format: 'No model file has been uploaded.').
+    const validationError = model.validationError ?? (!model.gcsTfliteUri && !model.pendingOperation ? 'No model file has been uploaded.' : undefined);
+    if (validationError) state.validationError = { code: 3, message: validationError };
     return {
       name: `projects/${this.projectId}/models/${model.id}`,
       displayName: model.displayName,
@@ -83,7 +104,7 @@ export class MlFake {
       etag: `etag-${model.id}-${model.etagCounter}`,
       state,
       ...(model.modelHash ? { modelHash: model.modelHash } : {}),
-      ...(model.gcsTfliteUri ? { tfliteModel: { gcsTfliteUri: model.gcsTfliteUri, sizeBytes: String(model.sizeBytes ?? 0) } } : {}),
+      ...(model.gcsTfliteUri ? { tfliteModel: { gcsTfliteUri: model.gcsTfliteUri, ...(model.sizeBytes !== undefined ? { sizeBytes: String(model.sizeBytes) } : {}) } } : {}),
       ...(model.pendingOperation ? { activeOperations: [{ name: this.operationName(model.pendingOperation.id) }] } : {}),
     };
   }
@@ -105,7 +126,7 @@ export class MlFake {
   private invalidFields(body: { displayName?: unknown; tags?: unknown }, requireName: boolean): string | undefined {
     if (requireName || body.displayName !== undefined) {
       if (typeof body.displayName !== 'string' || !DISPLAY_NAME_RULE.test(body.displayName)) {
-        return 'displayName must be 1-32 characters: letters, digits, underscores and hyphens.';
+        return 'displayName must be 1-32 characters (letters, digits, underscores) and must start with a letter.';
       }
     }
     if (body.tags !== undefined) {
@@ -146,33 +167,53 @@ export class MlFake {
     return op;
   }
 
-  /** Finishes the file validation: reads the object, checks format and size, sets hash and URI. */
+  /**
+   * Finishes the file validation: reads the object, parses it, sets hash, size and URI.
+   * On a failed validation the service still records the new file URI and reports the error,
+   * with no size and no hash. Source: firebase-admin-python integration/test_ml.py
+   * (check_model_format with a validation error: gcs_tflite_uri starts with gs://, size_bytes
+   * and model_hash are None, validation_error 'Invalid flatbuffer format').
+   */
   private completeOperation(model: FakeModel, op: FakeOperation): void {
     const pending = model.pendingOperation!;
     model.pendingOperation = undefined;
     op.done = true;
     model.updateTime = new Date().toISOString();
     model.etagCounter += 1;
-    if ('error' in pending.source) {
-      model.validationError = pending.source.error;
-      return;
-    }
+    const fail = (message: string) => {
+      model.validationError = message;
+      model.sizeBytes = undefined;
+      model.modelHash = undefined;
+    };
+    if ('error' in pending.source) return fail(pending.source.error);
+    model.gcsTfliteUri = `gs://${pending.source.bucket}/${pending.source.object}`;
     const object = this.storage.get(pending.source.bucket, pending.source.object);
-    if (!object) {
-      model.validationError = `Model file gs://${pending.source.bucket}/${pending.source.object} not found.`;
-    } else if (object.bytes.length > this.maxModelBytes) {
-      model.validationError = `Model file is ${object.bytes.length} bytes; the limit is ${this.maxModelBytes}.`;
-    } else if (!isTfliteFlatbuffer(object.bytes)) {
-      model.validationError = 'Invalid model file: not a TensorFlow Lite flatbuffer.';
-    } else {
-      model.validationError = undefined;
-      model.gcsTfliteUri = `gs://${pending.source.bucket}/${pending.source.object}`;
-      model.sizeBytes = object.bytes.length;
-      model.modelHash = createHash('sha256').update(object.bytes).digest('hex');
-    }
+    if (!object) return fail(`Model file gs://${pending.source.bucket}/${pending.source.object} not found.`);
+    if (object.bytes.length > this.maxModelBytes) return fail(`Model file is ${object.bytes.length} bytes; the limit is ${this.maxModelBytes}.`);
+    if (flatbufferProblem(object.bytes)) return fail(INVALID_FLATBUFFER);
+    model.validationError = undefined;
+    model.sizeBytes = object.bytes.length;
+    model.modelHash = createHash('sha256').update(object.bytes).digest('hex');
+  }
+
+  /**
+   * A finished operation carrying an error. The service reports a duplicate display name and
+   * publishing an unverified model this way (HTTP 200, `done: true`, `error: {code, message}`),
+   * not as an HTTP error. Sources: firebase-admin-python integration/test_ml.py
+   * (test_create_already_existing_fails: AlreadyExistsError "Model '<name>' already exists";
+   * test_publish_invalid_fails: FailedPreconditionError "Cannot publish a model that is not
+   * verified.", both checked with check_operation_error), and firebase-admin-node
+   * src/machine-learning/machine-learning-utils.ts fromOperationError (6 -> already-exists,
+   * 9 -> failed-precondition).
+   */
+  private sendFailedOperation(res: ServerResponse, modelId: string, code: number, message: string): void {
+    const op: FakeOperation = { id: randomBytes(8).toString('hex'), modelId, done: true, error: { code, message } };
+    this.operations.set(op.id, op);
+    sendJson(res, 200, this.operationResource(op));
   }
 
   private operationResource(op: FakeOperation): Record<string, unknown> {
+    if (op.done && op.error) return { name: this.operationName(op.id), done: true, error: op.error };
     const model = this.models.get(op.modelId);
     if (op.done && model) return { name: this.operationName(op.id), done: true, response: { '@type': MODEL_TYPE, ...this.resource(model) } };
     return {
@@ -199,8 +240,9 @@ export class MlFake {
     const invalid = this.invalidFields(body, true);
     if (invalid) return sendGoogleError(res, 400, 'INVALID_ARGUMENT', invalid);
     const displayName = body.displayName as string;
+    this.beforeCreate?.(displayName);
     if ([...this.models.values()].some((m) => m.displayName === displayName)) {
-      return sendGoogleError(res, 409, 'ALREADY_EXISTS', `A model named ${displayName} already exists.`);
+      return this.sendFailedOperation(res, '', RPC_CODE.ALREADY_EXISTS, `Model '${displayName}' already exists`);
     }
     const now = new Date().toISOString();
     const model: FakeModel = {
@@ -241,13 +283,20 @@ export class MlFake {
 
   private getModel(res: ServerResponse, id: string): void {
     const model = this.models.get(id);
-    if (!model) return sendGoogleError(res, 404, 'NOT_FOUND', `Model ${id} not found.`);
+    if (!model) return sendGoogleError(res, 404, 'NOT_FOUND', 'Requested entity was not found.');
+    // Validation runs on the service's side whoever asks: reading the model also advances it.
+    const pending = model.pendingOperation;
+    const op = pending ? this.operations.get(pending.id) : undefined;
+    if (pending && op) {
+      pending.pollsLeft -= 1;
+      if (pending.pollsLeft <= 0) this.completeOperation(model, op);
+    }
     sendJson(res, 200, this.resource(model));
   }
 
   private async patch(req: IncomingMessage, res: ServerResponse, id: string, url: URL): Promise<void> {
     const model = this.models.get(id);
-    if (!model) return sendGoogleError(res, 404, 'NOT_FOUND', `Model ${id} not found.`);
+    if (!model) return sendGoogleError(res, 404, 'NOT_FOUND', 'Requested entity was not found.');
     const body = await this.jsonBody(req, res);
     if (!body) return;
     const mask = (url.searchParams.get('updateMask') ?? '').split(',').filter(Boolean);
@@ -261,13 +310,13 @@ export class MlFake {
       const wantPublished = (body.state as { published?: boolean } | undefined)?.published === true;
       const fileChanging = mask.includes('tfliteModel.gcsTfliteUri');
       if (wantPublished && !fileChanging && (!model.gcsTfliteUri || model.validationError)) {
-        return sendGoogleError(res, 400, 'FAILED_PRECONDITION', 'Only a model with a validated model file can be published.');
+        return this.sendFailedOperation(res, model.id, RPC_CODE.FAILED_PRECONDITION, 'Cannot publish a model that is not verified.');
       }
     }
     if (mask.includes('displayName')) {
       const name = body.displayName as string;
       if ([...this.models.values()].some((m) => m.id !== id && m.displayName === name)) {
-        return sendGoogleError(res, 409, 'ALREADY_EXISTS', `A model named ${name} already exists.`);
+        return this.sendFailedOperation(res, model.id, RPC_CODE.ALREADY_EXISTS, `Model '${name}' already exists`);
       }
       model.displayName = name;
     }

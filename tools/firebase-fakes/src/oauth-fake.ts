@@ -4,6 +4,8 @@ import { readBody, sendJson } from './http-util.ts';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const TOKEN_AUDIENCE = 'https://oauth2.googleapis.com/token';
+/** gtoken's endpoint (googleapis/node-gtoken src/index.ts GOOGLE_TOKEN_URL), also the JWT audience it signs. */
+const LEGACY_TOKEN_AUDIENCE = 'https://www.googleapis.com/oauth2/v4/token';
 
 interface IssuedToken {
   clientEmail: string;
@@ -48,7 +50,7 @@ export class OAuthFake {
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://oauth2.googleapis.com');
-    if (req.method !== 'POST' || url.pathname !== '/token') {
+    if (req.method !== 'POST' || (url.pathname !== '/token' && url.pathname !== '/oauth2/v4/token')) {
       sendJson(res, 404, { error: 'not_found', error_description: `${req.method} ${url.pathname}` });
       return;
     }
@@ -94,7 +96,7 @@ export class OAuthFake {
     const verifier = createVerify('RSA-SHA256');
     verifier.update(`${headerB64}.${payloadB64}`);
     if (!verifier.verify(key, Buffer.from(signatureB64, 'base64url'))) return { ok: false, reason: 'Invalid JWT Signature.' };
-    if (payload.aud !== TOKEN_AUDIENCE) return { ok: false, reason: `Invalid JWT: aud must be ${TOKEN_AUDIENCE}.` };
+    if (payload.aud !== TOKEN_AUDIENCE && payload.aud !== LEGACY_TOKEN_AUDIENCE) return { ok: false, reason: `Invalid JWT: aud must be ${TOKEN_AUDIENCE}.` };
     const nowSeconds = Date.now() / 1000;
     if (typeof payload.exp !== 'number' || payload.exp < nowSeconds) {
       return { ok: false, reason: 'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe.' };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, sendGoogleError, sendJson } from './http-util.ts';
 import { parseMultipartRelated } from './multipart.ts';
+import type { OAuthFake } from './oauth-fake.ts';
 import {
   BucketStore,
   objectResource,
@@ -32,13 +33,24 @@ const PRECONDITION_MESSAGE = 'At least one of the pre-conditions you specified d
 export class StorageFake {
   readonly store = new BucketStore();
   private readonly sessions = new Map<string, ResumableSession>();
+  /** Service accounts with a valid token but no Storage role on any bucket (403 on every call). */
+  readonly deniedAccounts = new Set<string>();
+  /**
+   * Test hook: runs when a resumable upload is finalised, just before its preconditions are
+   * evaluated, so a test can stage a concurrent writer between session start and finalise.
+   */
+  beforeResumableFinalise?: (target: { bucket: string; name: string }) => void;
 
-  constructor(private readonly baseUrl: () => string) {}
+  constructor(
+    private readonly baseUrl: () => string,
+    private readonly oauth?: OAuthFake,
+  ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.baseUrl());
     const path = url.pathname.replace(/^\/storage\/v1(?=\/b\/)/, '');
     let m: RegExpExecArray | null;
+    if (!this.authorized(req, res, url)) return;
     if ((m = /^\/upload\/storage\/v1\/b\/([^/]+)\/o$/.exec(path))) return this.upload(req, res, decodeURIComponent(m[1]!), url);
     if ((m = /^\/b\/([^/]+)$/.exec(path)) && req.method === 'GET') return this.getBucket(res, decodeURIComponent(m[1]!));
     if ((m = /^\/b\/([^/]+)\/o$/.exec(path)) && req.method === 'GET') return this.list(res, decodeURIComponent(m[1]!), url);
@@ -50,6 +62,45 @@ export class StorageFake {
       return this.media(res, decodeURIComponent(m[1]!), decodeURIComponent(m[2]!));
     }
     sendGoogleError(res, 404, 'NOT_FOUND', `No route for ${req.method} ${url.pathname}`, 'notFound');
+  }
+
+  /**
+   * Token checks on the production route. Requests that reach the fake under the real host name
+   * (`storage.googleapis.com`, routed by the publishers' agent) carry `Authorization: Bearer`
+   * like production and are checked against the OAuth fake: none or an unknown/expired token ->
+   * 401 (the JSON API's "Invalid Credentials", reason authError), a token of an account without
+   * a Storage role -> 403 (reason forbidden, "<account> does not have storage.objects.<verb>
+   * access ..."). Source: Cloud Storage JSON API docs, "HTTP status and error codes" (401
+   * authError, 403 forbidden). Requests addressed to the loopback host (emulator mode,
+   * STORAGE_EMULATOR_HOST) are not checked: in emulator mode @google-cloud/storage sends no
+   * Authorization header (7.22.0: storage.ts sets `customEndpoint` from STORAGE_EMULATOR_HOST,
+   * and nodejs-common util.ts makeAuthenticatedRequestFactory returns the request unauthorised
+   * when `customEndpoint && !useAuthWithCustomEndpoint`). Signed-URL reads (path-style
+   * `GET /{bucket}/{object}` with X-Goog-Signature) are authorised by the signature instead.
+   */
+  private authorized(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+    if (host !== 'storage.googleapis.com' || !this.oauth) return true;
+    if (req.method === 'GET' && url.searchParams.has('X-Goog-Signature')) return true;
+    const check = this.oauth.check(req.headers.authorization);
+    if (!check.ok) {
+      req.resume();
+      sendGoogleError(res, 401, 'UNAUTHENTICATED', 'Invalid Credentials', 'authError', { 'www-authenticate': 'Bearer realm="https://accounts.google.com/"' });
+      return false;
+    }
+    if (this.deniedAccounts.has(check.clientEmail)) {
+      req.resume();
+      const verb = req.method === 'GET' ? 'get' : req.method === 'DELETE' ? 'delete' : 'create';
+      sendGoogleError(
+        res,
+        403,
+        'PERMISSION_DENIED',
+        `${check.clientEmail} does not have storage.objects.${verb} access to the Google Cloud Storage object. Permission 'storage.objects.${verb}' denied on resource (or it may not exist).`,
+        'forbidden',
+      );
+      return false;
+    }
+    return true;
   }
 
   private bucketOr404(res: ServerResponse, bucket: string): Map<string, StoredObject> | undefined {
@@ -140,14 +191,18 @@ export class StorageFake {
     const meta = (body.length > 0 ? JSON.parse(body.toString('utf8')) : {}) as StoredMeta;
     const name = url.searchParams.get('name') ?? meta.name ?? '';
     if (!name) return sendGoogleError(res, 400, 'INVALID_ARGUMENT', 'Object name is required', 'required');
+    // Preconditions of a resumable upload are recorded here and evaluated when the upload is
+    // finalised (commit below), not when the session starts. Source: Cloud Storage docs,
+    // "Request preconditions" / "Resumable uploads" (the precondition applies to the object
+    // when the upload completes; a failing one is a 412 on the final request).
     const pre = preconditionsFrom(url.searchParams);
-    // The real service checks preconditions when the session starts as well as at the end.
-    if (!preconditionsHold(this.store.get(bucket, name), pre)) {
-      return sendGoogleError(res, 412, 'FAILED_PRECONDITION', PRECONDITION_MESSAGE, 'conditionNotMet');
-    }
     const id = randomBytes(16).toString('hex');
     this.sessions.set(id, { bucket, name, meta, preconditions: pre, received: [], size: 0 });
-    const location = `${this.baseUrl()}/upload/storage/v1/b/${encodeURIComponent(bucket)}/o?uploadType=resumable&name=${encodeURIComponent(name)}&upload_id=${id}`;
+    // The session URI names the host the client called (https://storage.googleapis.com on the
+    // production route, the emulator's http://host:port otherwise), as the real service does.
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+    const origin = host === 'storage.googleapis.com' ? 'https://storage.googleapis.com' : this.baseUrl();
+    const location = `${origin}/upload/storage/v1/b/${encodeURIComponent(bucket)}/o?uploadType=resumable&name=${encodeURIComponent(name)}&upload_id=${id}`;
     res.writeHead(200, { location, 'x-guploader-uploadid': id, 'content-length': '0' });
     res.end();
   }
@@ -183,6 +238,7 @@ export class StorageFake {
 
   private finishResumable(res: ServerResponse, url: URL, session: ResumableSession): void {
     this.sessions.delete(url.searchParams.get('upload_id') ?? '');
+    this.beforeResumableFinalise?.({ bucket: session.bucket, name: session.name });
     this.commit(res, session.bucket, session.name, Buffer.concat(session.received), session.meta, session.preconditions);
   }
 

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { OdtError } from '@odt/cli-kit';
 import { fetchVerifiedVersion, loadTrustedKeys, openRegistrySource, resolveRegistryPath, type VersionSelector } from '@odt/registry';
 import { TARGETS } from '../create-publisher.ts';
+import { assertDisplayName } from '../firebase-ml/model-naming.ts';
 import { publishToRemote } from '../publish-remote.ts';
 import type { TargetName } from '../publisher.ts';
 
@@ -18,7 +19,18 @@ export const USAGE = `usage: publish --target firebase-ml|firebase-storage --nam
   --service-account <file>  key file (default: $GOOGLE_APPLICATION_CREDENTIALS or gcloud ADC)
   --display-name <n>        firebase-ml model name (default: <name>_v<major>)
   --report <file>           also write the JSON report there
+  --timeout-ms <ms>         budget for the whole publish; the request in progress is cancelled
+                            when it passes (default 900000 = 15 min)
+  --attempt-timeout-ms <ms> budget for one attempt of a step before it is cancelled and retried
+                            (default 120000)
   --dry-run                 print what would be done; no network call`;
+
+/** Parses a positive integer number of milliseconds from a CLI option. */
+export function parseMs(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new OdtError('USAGE', `--${name} must be a positive number of milliseconds, not "${value}"`, { suggestion: USAGE });
+  return Number(value);
+}
 
 /**
  * Standalone mirror of a registry version: parses argv, reads the version through the registry's
@@ -43,6 +55,8 @@ export async function runPublishCommand(argv: string[], io: { out: (s: string) =
         'service-account': { type: 'string' },
         'display-name': { type: 'string' },
         report: { type: 'string' },
+        'timeout-ms': { type: 'string' },
+        'attempt-timeout-ms': { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -57,6 +71,9 @@ export async function runPublishCommand(argv: string[], io: { out: (s: string) =
   }
   if (!values.target || !values.name) throw new OdtError('USAGE', '--target and --name are required', { suggestion: USAGE });
   if (!TARGETS.includes(values.target as TargetName)) throw new OdtError('USAGE', `Unknown publish target "${values.target}"`, { suggestion: `Use --target ${TARGETS.join(' or ')}.` });
+  if (values['display-name'] !== undefined) assertDisplayName(values['display-name']);
+  const timeoutMs = parseMs('timeout-ms', values['timeout-ms']);
+  const attemptTimeoutMs = parseMs('attempt-timeout-ms', values['attempt-timeout-ms']);
   const trustedKeys = loadTrustedKeys(io.env, { publicKeyFile: values['public-key'], notice: (line) => io.out(`note: ${line}`) });
   const selector: VersionSelector = values.version ? { version: values.version } : { channel: 'latest' };
   const source = await openRegistrySource(resolveRegistryPath(values.registry, io.env));
@@ -69,6 +86,8 @@ export async function runPublishCommand(argv: string[], io: { out: (s: string) =
     displayName: values['display-name'],
     channel: values.channel,
     reportPath: values.report,
+    timeoutMs,
+    ...(attemptTimeoutMs ? { retry: { attemptTimeoutMs } } : {}),
     env: io.env,
     out: io.out,
   });

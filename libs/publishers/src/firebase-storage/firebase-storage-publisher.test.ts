@@ -75,4 +75,17 @@ describe('FirebaseStoragePublisher against the fakes', () => {
     const pointerWrites = h.fakes.requests.filter((r) => r.url.includes('channels%2Flatest.json') && r.url.startsWith('/upload/'));
     expect(pointerWrites).toHaveLength(3); // first publish, rival, loser's refused write
   });
+
+  it('emulator mode (STORAGE_EMULATOR_HOST) still works: plain http, no token, resumable uploads included', async () => {
+    process.env.STORAGE_EMULATOR_HOST = `http://${h.fakes.storageEmulatorHost}`;
+    try {
+      const grants = h.fakes.oauth.grants;
+      await publisher({ resumableThresholdBytes: 0 }).publish(await verified('1.0.0'), { dryRun: false });
+      expect(pointer().version).toBe('1.0.0');
+      expect(h.fakes.oauth.grants).toBe(grants);
+      expect(h.fakes.requests.filter((r) => r.service === 'storage' && r.url.includes('uploadType=resumable')).length).toBeGreaterThan(0);
+    } finally {
+      delete process.env.STORAGE_EMULATOR_HOST;
+    }
+  });
 });

@@ -3,10 +3,11 @@ import type { VerifiedVersion } from '@odt/registry';
 import type { Agent } from 'node:http';
 import { resolveCredentials } from '../credentials.ts';
 import { openFirebaseSession, type Bucket, type FirebaseSession } from '../firebase-session.ts';
-import { STORAGE_MAX_OBJECT_BYTES } from '../limits.ts';
 import { plannedReport, type PublishPlan, type PublishReport, type RemotePublisher } from '../publisher.ts';
 import { majorOf, mirroredVersion, type MirroredVersion, type VersionFile } from '../registry/mirrored-version.ts';
-import { httpStatusOf, isTransient, toOdtError } from '../remote-errors.ts';
+import { RESUMABLE_THRESHOLD_BYTES, STORAGE_MAX_OBJECT_BYTES } from '../limits.ts';
+import { openPublishRun } from '../publish-run.ts';
+import { httpStatusOf, isTransient, toOdtError, type FailureContext } from '../remote-errors.ts';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry.ts';
 import { ensureObject, type RemoteObject } from '../storage-objects.ts';
 import { assertBucketName, resolveProjectId } from '../target-config.ts';
@@ -23,6 +24,10 @@ export interface FirebaseStorageConfig {
   retry?: Partial<RetryPolicy>;
   agent?: Agent;
   env?: NodeJS.ProcessEnv;
+  /** Budget for the whole publish; when it passes the attempt in progress is cancelled (default 15 min). */
+  timeoutMs?: number;
+  /** Uploads larger than this are resumable (default 8 MiB); 0 makes every upload resumable. */
+  resumableThresholdBytes?: number;
   /** Test seam: runs after the pointer was read and before it is written (to stage a race). */
   beforePointerWrite?: () => Promise<void>;
   now?: () => Date;
@@ -104,22 +109,24 @@ export class FirebaseStoragePublisher implements RemotePublisher {
     const report = plannedReport(plan, options.dryRun);
     if (options.dryRun) return report;
     const credentials = resolveCredentials({ serviceAccountPath: this.config.serviceAccountPath, env: this.config.env });
-    const session: FirebaseSession = openFirebaseSession({
-      projectId: resolveProjectId(this.config.projectId, credentials),
-      bucket: this.config.bucket!,
-      credentials,
-      agent: this.config.agent,
-      env: this.config.env,
-    });
-    const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+    const projectId = resolveProjectId(this.config.projectId, credentials);
+    const run = openPublishRun(this.config.timeoutMs);
+    const session: FirebaseSession = openFirebaseSession({ projectId, bucket: this.config.bucket!, credentials, agent: this.config.agent, env: this.config.env });
+    const context: FailureContext = { service: 'storage', projectId, bucket: this.config.bucket, account: credentials.account };
+    // The Storage client's own retries are off (firebase-session): this is the one retry layer.
+    // A 401 (revoked token) or 403 (missing role) is not transient: one attempt, then CREDENTIALS.
+    const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
       try {
-        return await withRetry(name, this.retry, isTransient, run, () => {
-          report.retries += 1;
+        return await withRetry(name, this.retry, (error) => isTransient(error, context), () => work(), {
+          signal: run.signal,
+          cancel: (reason) => session.cancelInFlight(reason),
+          onRetry: () => void (report.retries += 1),
         });
       } catch (error) {
-        throw toOdtError(error, name);
+        throw toOdtError(error, name, context);
       }
     };
+    const threshold = this.config.resumableThresholdBytes ?? RESUMABLE_THRESHOLD_BYTES;
     try {
       const bucket = session.bucket();
       const written: Array<{ file: VersionFile; path: string; object: RemoteObject }> = [];
@@ -130,6 +137,7 @@ export class FirebaseStoragePublisher implements RemotePublisher {
             contentType: contentTypeOf(file.path),
             cacheControl: 'public, max-age=31536000, immutable',
             metadata: { modelName: plan.name, modelVersion: plan.version, role: file.role },
+            resumableThresholdBytes: threshold,
           }),
         );
         report.actions[i]!.status = result.status;
@@ -137,11 +145,12 @@ export class FirebaseStoragePublisher implements RemotePublisher {
       }
       report.actions[version.files.length]!.status = 'done'; // ensureObject read every object back
       const pointer = this.pointerFor(version, written);
-      const moved = await step('move channel pointer', () => this.movePointer(bucket, pointer));
+      const moved = await step('move channel pointer', () => this.movePointer(bucket, pointer, threshold));
       report.actions[version.files.length + 1]!.status = moved.status;
       report.remote = { bucket: bucket.name, pointer: this.pointerPath(plan.name), pointerGeneration: moved.generation, channel: this.channel, previousVersion: moved.previousVersion };
       return report;
     } finally {
+      run.done();
       await session.close();
     }
   }
@@ -180,15 +189,18 @@ export class FirebaseStoragePublisher implements RemotePublisher {
   }
 
   /** Compare-and-swap on the pointer's generation; a lost race is a clear conflict, never an overwrite. */
-  private async movePointer(bucket: Bucket, pointer: ChannelPointer): Promise<{ status: 'done' | 'skipped'; generation: string; previousVersion?: string }> {
+  private async movePointer(bucket: Bucket, pointer: ChannelPointer, resumableThresholdBytes: number): Promise<{ status: 'done' | 'skipped'; generation: string; previousVersion?: string }> {
     const path = this.pointerPath(pointer.name);
     const current = await this.readPointer(bucket, path);
     const samePlace = (p?: ChannelPointer) => p?.version === pointer.version && p.manifest.sha256 === pointer.manifest.sha256;
     if (current && samePlace(current.pointer)) return { status: 'skipped', generation: current.generation, previousVersion: pointer.version };
     await this.config.beforePointerWrite?.();
+    const bytes = Buffer.from(`${JSON.stringify(pointer, null, 2)}\n`);
     try {
-      await bucket.file(path).save(Buffer.from(`${JSON.stringify(pointer, null, 2)}\n`), {
-        resumable: false,
+      // With a resumable upload the generation precondition is evaluated when the upload is
+      // finalised (Cloud Storage), so a rival's move during the upload is still a 412 here.
+      await bucket.file(path).save(bytes, {
+        resumable: bytes.length > resumableThresholdBytes,
         validation: 'crc32c',
         metadata: { contentType: 'application/json', cacheControl: 'no-cache, max-age=0' },
         preconditionOpts: { ifGenerationMatch: Number(current?.generation ?? 0) },

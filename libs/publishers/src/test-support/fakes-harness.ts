@@ -17,27 +17,32 @@ export interface Harness {
   keyPath: string;
   env: NodeJS.ProcessEnv;
   agent: LoopbackRoutingAgent;
-  sleeps: number[];
-  /** Instant, recorded backoff; short attempt timeout so a stalled request costs ~0.3 s. */
+  /** Near-instant backoff; short attempt timeout so a stalled request costs 1.5 s. */
   retry: Partial<RetryPolicy>;
   close(): Promise<void>;
 }
 
+/** `host=127.0.0.1:port,...` for ODT_GOOGLE_API_ROUTES. */
+export function routesEnv(fakes: FirebaseFakes): string {
+  return Object.entries(fakes.routes).map(([host, target]) => `${host}=${target}`).join(',');
+}
+
 /**
- * Starts the fakes and points the real clients at them the production way: the Storage client
- * through FIREBASE_STORAGE_EMULATOR_HOST (firebase-admin copies it to STORAGE_EMULATOR_HOST, read
- * when the client is built), the ML API and the token endpoint through a routing `httpAgent`.
+ * Starts the fakes and points the real clients at them the production way, not emulator mode:
+ * every client keeps its real https:// host (firebaseml, oauth2, storage.googleapis.com) and
+ * sends real tokens, and a routing agent carries the connections to the fakes, which check the
+ * tokens. The env also names the routes, so code that builds its own session agent is routed too.
  */
 export async function startHarness(): Promise<Harness> {
   const fakes = await startFirebaseFakes({ buckets: [BUCKET] });
   const dir = await mkdtemp(join(tmpdir(), 'odt-publishers-'));
   const keyPath = join(dir, 'service-account.json');
   await writeFile(keyPath, JSON.stringify(fakes.createServiceAccount()));
-  process.env.STORAGE_EMULATOR_HOST = `http://${fakes.storageEmulatorHost}`;
-  const env: NodeJS.ProcessEnv = { GOOGLE_APPLICATION_CREDENTIALS: keyPath, HOME: dir, CLOUDSDK_CONFIG: join(dir, 'gcloud') };
+  delete process.env.STORAGE_EMULATOR_HOST;
+  delete process.env.FIREBASE_STORAGE_EMULATOR_HOST;
+  const env: NodeJS.ProcessEnv = { GOOGLE_APPLICATION_CREDENTIALS: keyPath, HOME: dir, CLOUDSDK_CONFIG: join(dir, 'gcloud'), ODT_GOOGLE_API_ROUTES: routesEnv(fakes) };
   process.env.GOOGLE_APPLICATION_CREDENTIALS = keyPath;
   const agent = new LoopbackRoutingAgent(fakes.routes);
-  const sleeps: number[] = [];
   return {
     fakes,
     dir,
@@ -45,17 +50,9 @@ export async function startHarness(): Promise<Harness> {
     keyPath,
     env,
     agent,
-    sleeps,
-    retry: {
-      attempts: 5,
-      attemptTimeoutMs: 1500,
-      sleep: async (ms) => {
-        sleeps.push(ms);
-      },
-      random: () => 0.5,
-    },
+    retry: { attempts: 5, baseDelayMs: 1, maxDelayMs: 5, attemptTimeoutMs: 1500 },
     async close() {
-      agent.destroy();
+      agent.close();
       await fakes.close();
       await rm(dir, { recursive: true, force: true });
     },
@@ -69,5 +66,9 @@ export function resetFakes(h: Harness): void {
   h.fakes.faults.clear();
   h.fakes.requests.length = 0;
   for (const objects of h.fakes.storage.store.buckets.values()) objects.clear();
-  h.sleeps.length = 0;
+  h.fakes.ml.deniedAccounts.clear();
+  h.fakes.storage.deniedAccounts.clear();
+  h.fakes.storage.beforeResumableFinalise = undefined;
+  h.fakes.ml.beforeCreate = undefined;
+  h.fakes.oauth.deadOnArrival = 0;
 }

@@ -13,12 +13,21 @@ import {
   type VersionSelector,
 } from '@odt/registry';
 
-/** A tiny buffer with the TFLite file identifier at offset 4, like a real flatbuffer header. */
+/**
+ * A tiny but structurally valid flatbuffer with the TFLite identifier: root-table offset 16 at
+ * byte 0, "TFL3" at byte 4, a 4-byte vtable at 8 (vtable size 4, table size 8), the root table
+ * at 16 pointing back 8 bytes to it; the rest is seed-dependent filler. Enough for the service's
+ * (and the fake's) flatbuffer parse.
+ */
 export function fakeTflite(size: number, seed: number): Buffer {
-  const bytes = Buffer.alloc(size);
-  for (let i = 0; i < size; i++) bytes[i] = (i * 31 + seed * 7) & 0xff;
-  bytes.writeUInt32LE(28, 0);
+  const bytes = Buffer.alloc(Math.max(size, 24));
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + seed * 7) & 0xff;
+  bytes.writeUInt32LE(16, 0);
   bytes.write('TFL3', 4, 'latin1');
+  bytes.writeUInt16LE(4, 8);
+  bytes.writeUInt16LE(8, 10);
+  bytes.writeUInt32LE(0, 12);
+  bytes.writeInt32LE(8, 16);
   return bytes;
 }
 
@@ -31,6 +40,8 @@ export interface StageOptions {
   trainBatchSize?: number;
   /** A failed verification report: the registry refuses to version it (NOT_VERIFIED). */
   verifyPassed?: boolean;
+  /** Keeps the TFL3 identifier but points the root table outside the file (the service's parse rejects it). */
+  corruptFlatbuffer?: boolean;
 }
 
 /** A P-256 signing key made in memory, with the PEM of its public half. */
@@ -65,7 +76,9 @@ async function writeStages(root: string, name: string, options: StageOptions): P
     join(dirs.train, 'train-result.json'),
     json({ configHash: sha256Hex(`config-${seed}`), datasetHash: 'd'.repeat(64), nodeVersion: 'v20.0.0', tfjsNodeVersion: '4.22.0', tfjsTensorflowVersion: '2.9.1' }),
   );
-  await writeFile(join(dirs.convert, 'model.tflite'), fakeTflite(options.modelBytes ?? 2048, seed));
+  const model = fakeTflite(options.modelBytes ?? 2048, seed);
+  if (options.corruptFlatbuffer) model.writeUInt32LE(model.length + 64, 0);
+  await writeFile(join(dirs.convert, 'model.tflite'), model);
   await writeFile(join(dirs.convert, 'model-inference.tflite'), fakeTflite(1024, seed + 1000));
   await writeFile(join(dirs.convert, 'op-report.json'), json({ ops: [{ name: 'FULLY_CONNECTED', builtin: true }, { name: 'SOFTMAX', builtin: true }] }));
   await writeFile(join(dirs.convert, 'convert-result.json'), json({ pythonVersion: '3.11.9', converterTensorflowVersion: '2.19.0' }));

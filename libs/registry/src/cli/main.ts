@@ -177,6 +177,11 @@ export async function main(argv: string[]): Promise<number> {
       const port = Number(str(p.values.port) ?? '8787');
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new OdtError('USAGE', `--port ${String(p.values.port)} is not a port number`);
       const root = resolveRegistryPath(str(p.values.registry));
+      if (root.startsWith('gs://')) {
+        throw new OdtError('USAGE', `serve serves a folder registry; ${root} is a bucket`, {
+          suggestion: 'Devices and pull read a bucket registry directly (pull --from gs://…); serve is for a folder registry.',
+        });
+      }
       const { serveRegistry } = await load.serve();
       const served = await serveRegistry({ root, port, host: str(p.values.host) }).catch((cause) => {
         throw new OdtError('USAGE', `cannot serve ${root} on port ${port}: ${(cause as Error).message}`, { cause });

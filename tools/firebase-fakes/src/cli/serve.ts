@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFirebaseFakes } from '../firebase-fakes.ts';
 
-// Runs the fakes until Ctrl-C and prints the env that routes a real publish to them, e.g.
+// Runs the fakes until Ctrl-C and prints the env that routes a real publish to them (ML, OAuth
+// and Storage through the publishers' routing agent, with real tokens checked), e.g.
 //   npx nx run firebase-fakes:serve   then, in another shell, export the printed lines and run
 //   npx nx run model:publish --target=firebase-ml
 const bucket = process.env.FAKE_BUCKET ?? 'odt-fake-project.appspot.com';
@@ -15,7 +16,6 @@ const routes = Object.entries(fakes.routes).map(([host, target]) => `${host}=${t
 process.stdout.write(
   [
     `export ODT_GOOGLE_API_ROUTES=${routes}`,
-    `export FIREBASE_STORAGE_EMULATOR_HOST=${fakes.storageEmulatorHost}`,
     `export GOOGLE_APPLICATION_CREDENTIALS=${keyPath}`,
     `export FIREBASE_STORAGE_BUCKET=${bucket}`,
     '',

@@ -11,8 +11,11 @@ import java.io.File
 object BundledModel {
     private val FILES = listOf("manifest.json", "manifest.sig", "model.tflite", "contract.json")
 
+    /** The unpacked folder, or null when the APK bundles no model (the chain then reports it). */
     fun unpack(context: Context): File? {
-        val target = File(context.noBackupFilesDir, "bundled-model-${context.packageManager.getPackageInfo(context.packageName, 0).longVersionCode}")
+        // BuildConfig.VERSION_CODE, not PackageInfo.longVersionCode: getLongVersionCode() exists only from
+        // API 28 and minSdk is 26 (NoSuchMethodError on Android 8.x; checked with javap on Robolectric android-all 8.0.0_r4).
+        val target = File(context.noBackupFilesDir, "bundled-model-${BuildConfig.VERSION_CODE}")
         if (File(target, "manifest.json").isFile) return target
         val staging = File(target.parentFile, target.name + ".tmp").apply { deleteRecursively(); mkdirs() }
         return try {

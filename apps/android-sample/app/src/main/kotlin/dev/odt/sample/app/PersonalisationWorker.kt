@@ -1,14 +1,10 @@
 package dev.odt.sample.app
 
-import android.app.NotificationChannel
-import android.app.NotificationManager
 import android.content.Context
-import android.content.pm.ServiceInfo
-import androidx.core.app.NotificationCompat
+import android.util.Log
 import androidx.work.Constraints
 import androidx.work.CoroutineWorker
 import androidx.work.ExistingPeriodicWorkPolicy
-import androidx.work.ForegroundInfo
 import androidx.work.NetworkType
 import androidx.work.PeriodicWorkRequestBuilder
 import androidx.work.WorkManager
@@ -16,10 +12,11 @@ import androidx.work.WorkerParameters
 import dev.odt.sample.core.policy.ConstraintPolicy
 import dev.odt.sample.core.policy.Decision
 import dev.odt.sample.core.policy.WorkKind
-import dev.odt.sample.core.training.ChunkResult
+import dev.odt.sample.core.training.LoopEnd
 import dev.odt.sample.core.training.StopSignal
-import dev.odt.sample.core.training.TrainingConfig
-import dev.odt.sample.core.training.TrainingSession
+import dev.odt.sample.core.training.WorkerLoop
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
 import java.util.concurrent.TimeUnit
 
 /** The constraints the personalisation work runs under, declared once (mirrored by ConstraintPolicy). */
@@ -46,59 +43,55 @@ fun schedulePersonalisation(context: Context) {
 }
 
 /**
- * Fetches/verifies the model through the core's source chain, then trains chunk after chunk while
- * the core's ConstraintPolicy says so and WorkManager has not stopped us. Each chunk ends in an
- * atomic checkpoint, so being stopped (or killed) costs at most the chunk in progress.
+ * Fetches/verifies the channel's version through the core's source chain, then lets the core's
+ * [WorkerLoop] drive the [dev.odt.sample.core.training.PersonalisationRunner]: personalise the
+ * served model, shadow-train a new compatible version and switch only when it scores at least as
+ * well on the user's held-out samples. Every chunk gets the budget the ConstraintPolicy computes
+ * for what is left of this run and ends in an atomic checkpoint.
+ *
+ * No setForeground(): a periodic worker is started while the app is in the background, and on
+ * Android 12+ starting a foreground service from the background throws
+ * (ForegroundServiceStartNotAllowedException), so training never ran. Short chunks under the
+ * ~10-minute worker window make a foreground service unnecessary.
  */
 class PersonalisationWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
-    override suspend fun doWork(): Result {
+    override suspend fun doWork(): Result = withContext(Dispatchers.IO) {
         val graph = (applicationContext as SampleApp).graph
+        graph.startupProblem?.let { Log.e(TAG, it.message); return@withContext Result.failure() }
         val startedAt = System.currentTimeMillis()
         val elapsed = { System.currentTimeMillis() - startedAt }
         val first = ConstraintPolicy.decide(WorkKind.FETCH_AND_TRAIN, DeviceConditionsReader.read(applicationContext))
-        if (first is Decision.Defer) return Result.retry()
+        if (first is Decision.Defer) return@withContext Result.retry()
         val resolution = graph.sourceChain().resolve()
-        resolution.rejections.forEach { android.util.Log.w(TAG, "model source refused: ${it.source}: ${it.error.message}") }
-        val pkg = resolution.model ?: return Result.retry()
-        val samples = graph.samples.snapshot()
-        if (samples.isEmpty()) return Result.success()
-        // Chunks can take minutes on slow phones: run as a foreground service so the OS keeps us.
-        setForeground(foregroundInfo())
-        LiteRtInterpreterModel(pkg.modelFile, pkg.manifest.contract).use { model ->
-            var budget = (first as Decision.Run).chunkBudgetMillis
-            val session = TrainingSession(
-                model, pkg.manifest.contract, graph.checkpoints, pkg.manifest.contentHash,
-                TrainingConfig(stepsPerChunk = 50, chunkBudgetMillis = budget, targetSteps = 400, seed = samples.size.toLong()),
-            )
-            session.open()
-            while (!isStopped) {
-                val decision = ConstraintPolicy.decide(WorkKind.TRAIN, DeviceConditionsReader.read(applicationContext), elapsed())
-                if (decision !is Decision.Run) break
-                budget = decision.chunkBudgetMillis
-                when (val result = session.runChunk(samples, StopSignal { isStopped })) {
-                    is ChunkResult.Committed -> android.util.Log.i(TAG, "chunk ${result.metrics}")
-                    is ChunkResult.Interrupted -> return Result.retry()
-                    ChunkResult.AlreadyComplete -> return Result.success()
-                }
+        resolution.rejections.forEach { Log.w(TAG, "model source refused: ${it.source}: ${it.error.message}") }
+        val candidate = resolution.model?.let { graph.keep(it) }
+        // A served version whose files are gone (app data partly cleared) cannot be compared with:
+        // adopt the candidate instead of failing every run.
+        graph.servingPointer.read()?.let { served ->
+            if (graph.servedFiles.modelFile(served) == null && candidate != null) {
+                Log.w(TAG, "served ${served.version} is no longer on disk; serving ${candidate.version}")
+                graph.servingPointer.write(candidate)
             }
         }
-        return Result.retry()
-    }
-
-    private fun foregroundInfo(): ForegroundInfo {
-        val manager = applicationContext.getSystemService(NotificationManager::class.java)
-        manager.createNotificationChannel(NotificationChannel(CHANNEL, applicationContext.getString(R.string.training_channel), NotificationManager.IMPORTANCE_LOW))
-        val notification = NotificationCompat.Builder(applicationContext, CHANNEL)
-            .setContentTitle(applicationContext.getString(R.string.training_channel))
-            .setSmallIcon(android.R.drawable.stat_notify_sync)
-            .setOngoing(true)
-            .build()
-        return ForegroundInfo(NOTIFICATION_ID, notification, ServiceInfo.FOREGROUND_SERVICE_TYPE_DATA_SYNC)
+        val end = graph.runner { Log.i(TAG, it) }.use { runner ->
+            WorkerLoop.run(
+                runner, candidate,
+                conditions = { DeviceConditionsReader.read(applicationContext) },
+                elapsedMillis = elapsed,
+                stop = StopSignal { isStopped },
+            ).also {
+                // Versions neither served nor offered are no longer needed on disk.
+                graph.servedFiles.retainOnly(listOfNotNull(runner.serving(), candidate))
+            }
+        }
+        Log.i(TAG, "run ended: $end")
+        when (end) {
+            is LoopEnd.Finished -> Result.success()
+            is LoopEnd.Deferred, is LoopEnd.Interrupted -> Result.retry()
+        }
     }
 
     private companion object {
         const val TAG = "odt-personalise"
-        const val CHANNEL = "odt-training"
-        const val NOTIFICATION_ID = 7
     }
 }

@@ -13,8 +13,14 @@ class LabeledSample(val seq: Long, val pixels: FloatArray, val label: Int)
  * The user's labelled examples, bounded: when full, the oldest is evicted, so storage stays small
  * and training follows the user's recent handwriting. Persisted as one checksummed file written
  * atomically; an unreadable file starts an empty store and says why in [loadProblem].
+ *
+ * Thread-safe: the UI thread adds while the training worker reads. Every read and write holds
+ * one lock, [snapshot] returns an immutable copy taken under it, and the file is only ever replaced
+ * by an atomic rename, so a reader (or another process opening the file) sees either the old or the
+ * new content, never a half-written one.
  */
 class SampleStore(private val file: File, val capacity: Int, val sampleSize: Int, val classes: Int) {
+    private val lock = Any()
     private val samples = ArrayDeque<LabeledSample>()
     private var nextSeq = 0L
 
@@ -27,16 +33,20 @@ class SampleStore(private val file: File, val capacity: Int, val sampleSize: Int
         load()
     }
 
-    val size: Int get() = samples.size
+    /** How many samples are held now. */
+    val size: Int get() = synchronized(lock) { samples.size }
 
-    /** The current examples, oldest first (a copy: training works on a stable snapshot). */
-    fun snapshot(): List<LabeledSample> = samples.toList()
+    /** The current examples, oldest first (an immutable copy taken under the lock: training works on a stable snapshot). */
+    fun snapshot(): List<LabeledSample> = synchronized(lock) { java.util.Collections.unmodifiableList(samples.toList()) }
+
+    /** The current examples split into train and held-out (see [SampleSplit]), from one snapshot. */
+    fun split(): SampleSplit = SampleSplit.of(snapshot())
 
     /** Adds one example, evicting the oldest beyond capacity, then persists. */
     fun add(pixels: FloatArray, label: Int): LabeledSample = addAll(listOf(pixels to label)).single()
 
     /** Adds several examples with one write. */
-    fun addAll(items: List<Pair<FloatArray, Int>>): List<LabeledSample> {
+    fun addAll(items: List<Pair<FloatArray, Int>>): List<LabeledSample> = synchronized(lock) {
         val added = items.map { (pixels, label) ->
             require(pixels.size == sampleSize) { "a sample has $sampleSize values, got ${pixels.size}" }
             require(label in 0 until classes) { "label $label outside 0..${classes - 1}" }
@@ -44,7 +54,7 @@ class SampleStore(private val file: File, val capacity: Int, val sampleSize: Int
         }
         while (samples.size > capacity) samples.removeFirst()
         persist()
-        return added
+        added
     }
 
     private fun persist() {

@@ -82,6 +82,16 @@ sealed class ModelError {
         override val message get() = "manifest does not belong to the channel's version: $detail"
     }
 
+    /** model.sig (OpenSSF Model Signing bundle) does not verify, or does not cover the version's files. */
+    data class ModelSignatureRefused(val kind: String, val detail: String) : ModelError() {
+        override val message get() = "model.sig refused ($kind): $detail"
+    }
+
+    /** Firebase ML named a model that is not a version of the registry (missing or contradicting tags). */
+    data class UnknownVersion(val detail: String) : ModelError() {
+        override val message get() = "cannot tell which registry version the model is: $detail"
+    }
+
     /** Could not write the verified copy to the device cache. */
     data class Storage(val detail: String) : ModelError() {
         override val message get() = "cannot store the model: $detail"

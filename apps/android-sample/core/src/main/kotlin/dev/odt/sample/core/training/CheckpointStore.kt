@@ -22,9 +22,11 @@ class CheckpointStore(private val dir: File, private val keep: Int = 2) {
 
     fun write(checkpoint: Checkpoint) {
         val id = checkpoint.modelId.toByteArray(Charsets.UTF_8)
-        val body = BinaryFrames.little(4 + 8 + 8 + 4 + id.size + 4 + 4 * checkpoint.state.size).apply {
+        val set = checkpoint.sampleSetHash.toByteArray(Charsets.UTF_8)
+        val body = BinaryFrames.little(4 + 8 + 8 + 4 + id.size + 4 + set.size + 8 + 4 + 4 * checkpoint.state.size).apply {
             putInt(FORMAT); putLong(checkpoint.globalStep); putLong(checkpoint.chunkIndex)
             putInt(id.size); put(id)
+            putInt(set.size); put(set); putLong(checkpoint.setStartStep)
             putInt(checkpoint.state.size)
             for (v in checkpoint.state) putFloat(v)
         }.array()
@@ -56,13 +58,18 @@ class CheckpointStore(private val dir: File, private val keep: Int = 2) {
     private fun read(file: File): Result<Checkpoint> = try {
         BinaryFrames.open(MAGIC, file.readBytes()).map { body ->
             val buf = BinaryFrames.wrap(body)
-            if (buf.int != FORMAT) throw IOException("unknown checkpoint format")
+            val format = buf.int
+            if (format != FORMAT && format != FORMAT_1) throw IOException("unknown checkpoint format")
             val step = buf.long
             val chunk = buf.long
             val id = ByteArray(buf.int).also { buf.get(it) }.toString(Charsets.UTF_8)
+            // Format 1 (before progress was keyed by sample set) reads as "set unknown, started at 0".
+            val set = if (format == FORMAT_1) "" else ByteArray(buf.int).also { buf.get(it) }.toString(Charsets.UTF_8)
+            val setStart = if (format == FORMAT_1) 0L else buf.long
             val state = FloatArray(buf.int) { buf.float }
             if (buf.hasRemaining()) throw IOException("trailing bytes")
-            Checkpoint(step, chunk, id, state)
+            if (setStart !in 0..step) throw IOException("set start $setStart outside 0..$step")
+            Checkpoint(step, chunk, id, state, set, setStart)
         }
     } catch (e: IOException) {
         Result.failure(e)
@@ -87,7 +94,8 @@ class CheckpointStore(private val dir: File, private val keep: Int = 2) {
 
     private companion object {
         const val MAGIC = "ODTCKPT1"
-        const val FORMAT = 1
+        const val FORMAT_1 = 1
+        const val FORMAT = 2
         val NAME = Regex("""^ckpt-\d{12}\.bin$""")
     }
 }

@@ -3,22 +3,27 @@ package dev.odt.sample.core.training
 import dev.odt.sample.core.contract.SignatureContract
 import dev.odt.sample.core.model.TrainableModel
 import dev.odt.sample.core.samples.LabeledSample
+import dev.odt.sample.core.samples.SampleSet
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.currentCoroutineContext
 import kotlinx.coroutines.ensureActive
 import java.io.IOException
 
-/** Limits of one chunk and of the whole personalisation run. */
+/** Limits of one chunk and of the training owed to each sample set. */
 data class TrainingConfig(
     val stepsPerChunk: Int,
-    /** Wall-clock budget of one chunk, from [dev.odt.sample.core.policy.ConstraintPolicy]. */
+    /** Default wall-clock budget of one chunk; the worker passes the policy's current budget to [TrainingSession.runChunk]. */
     val chunkBudgetMillis: Long,
-    /** Steps after which personalisation is complete for this sample set. */
-    val targetSteps: Long,
+    /** Steps owed to a sample set (by its size); once done, only a changed set trains again. */
+    val target: StepTarget,
     val seed: Long,
 ) {
+    /** A fixed number of steps per sample set (the tests' schedules). */
+    constructor(stepsPerChunk: Int, chunkBudgetMillis: Long, targetSteps: Long, seed: Long) :
+        this(stepsPerChunk, chunkBudgetMillis, StepTarget.fixed(targetSteps), seed)
+
     init {
-        require(stepsPerChunk > 0 && chunkBudgetMillis > 0 && targetSteps > 0)
+        require(stepsPerChunk > 0 && chunkBudgetMillis > 0)
     }
 }
 
@@ -50,6 +55,11 @@ sealed interface ChunkResult {
  * the newest valid checkpoint (or keeps the base); a chunk is bounded by steps and wall-clock
  * time; a stop or cancellation mid-chunk discards that chunk's steps and puts the last good state
  * back, so progress is lost by at most one chunk and a resumed run equals an uninterrupted one.
+ *
+ * Progress is keyed by (model, sample set): handed a set whose hash differs from the checkpoint's,
+ * the session keeps the personalised state and owes that set its full [StepTarget]; batches are
+ * drawn per set (steps counted from the set's start, seed mixed with its hash), so resuming is
+ * still exact.
  */
 class TrainingSession(
     private val model: TrainableModel,
@@ -69,6 +79,14 @@ class TrainingSession(
     var chunkIndex: Long = 0
         private set
 
+    /** Hash of the sample set the committed state was last trained on ("" = none yet). */
+    var sampleSetHash: String = ""
+        private set
+
+    /** Global step at which training on [sampleSetHash] began. */
+    var setStartStep: Long = 0
+        private set
+
     init {
         require(baseState.size == contract.stateSize) { "model state has ${baseState.size} values, contract says ${contract.stateSize}" }
     }
@@ -86,22 +104,43 @@ class TrainingSession(
             lastGood = checkpoint.state
             globalStep = checkpoint.globalStep
             chunkIndex = checkpoint.chunkIndex + 1
+            sampleSetHash = checkpoint.sampleSetHash
+            setStartStep = checkpoint.setStartStep
             SessionStart.Resumed(globalStep, skipped)
         } else {
             model.restore(baseState)
             lastGood = baseState
             globalStep = 0
             chunkIndex = 0
+            sampleSetHash = ""
+            setStartStep = 0
             SessionStart.FromBase(skipped)
         }
     }
 
-    /** Runs one chunk over [samples] and commits it, unless stopped or cancelled first. */
-    suspend fun runChunk(samples: List<LabeledSample>, stop: StopSignal = StopSignal.NEVER): ChunkResult {
+    /** Steps [samples] are owed in total, by the config's [StepTarget]. */
+    fun targetFor(samples: List<LabeledSample>): Long = config.target.stepsFor(samples.size, contract.trainBatchSize)
+
+    /** Steps already done on exactly this sample set (0 for a set not trained yet). */
+    fun stepsDoneOn(setHash: String): Long = if (setHash == sampleSetHash) globalStep - setStartStep else 0
+
+    /**
+     * Runs one chunk over [samples] and commits it, unless stopped or cancelled first. The chunk
+     * ends within [budgetMillis] (the constraint policy's current budget; the config's by default).
+     */
+    suspend fun runChunk(
+        samples: List<LabeledSample>,
+        stop: StopSignal = StopSignal.NEVER,
+        budgetMillis: Long = config.chunkBudgetMillis,
+    ): ChunkResult {
         require(samples.isNotEmpty()) { "no samples to train on" }
-        if (globalStep >= config.targetSteps) return ChunkResult.AlreadyComplete
+        require(budgetMillis > 0) { "chunk budget must be positive" }
+        val setHash = SampleSet.hashOf(samples)
+        val setStart = if (setHash == sampleSetHash) setStartStep else globalStep
+        val target = setStart + targetFor(samples)
+        if (globalStep >= target) return ChunkResult.AlreadyComplete
         if (dirty) rollBack()
-        val plan = BatchPlan(samples.size, contract.trainBatchSize, config.seed)
+        val plan = BatchPlan(samples.size, contract.trainBatchSize, config.seed xor seedOf(setHash))
         val started = nanoTime()
         val firstStep = globalStep
         var step = globalStep
@@ -112,23 +151,25 @@ class TrainingSession(
         try {
             while (true) {
                 val done = (step - firstStep).toInt()
-                if (step >= config.targetSteps) { endedBy = ChunkEnd.TARGET_REACHED; break }
+                if (step >= target) { endedBy = ChunkEnd.TARGET_REACHED; break }
                 if (done >= config.stepsPerChunk) { endedBy = ChunkEnd.STEP_LIMIT; break }
-                if (done > 0 && (nanoTime() - started) / 1_000_000 >= config.chunkBudgetMillis) { endedBy = ChunkEnd.TIME_BUDGET; break }
+                if (done > 0 && (nanoTime() - started) / 1_000_000 >= budgetMillis) { endedBy = ChunkEnd.TIME_BUDGET; break }
                 currentCoroutineContext().ensureActive()
                 if (stop.stopRequested()) {
                     rollBack()
                     return ChunkResult.Interrupted(done, "stop requested")
                 }
-                val (x, y) = batch(samples, plan.indices(step))
+                val (x, y) = batch(samples, plan.indices(step - setStart))
                 lastLoss = model.train(x, y)
                 lossSum += lastLoss
                 step++
             }
             val state = model.save()
-            checkpoints.write(Checkpoint(step, chunkIndex, modelId, state))
+            checkpoints.write(Checkpoint(step, chunkIndex, modelId, state, setHash, setStart))
             lastGood = state
             dirty = false
+            sampleSetHash = setHash
+            setStartStep = setStart
         } catch (e: CancellationException) {
             rollBack()
             throw e
@@ -146,11 +187,14 @@ class TrainingSession(
         return ChunkResult.Committed(metrics)
     }
 
-    /** Puts the last committed state back into the model (after a stop, a cancel or a failed write). */
-    private fun rollBack() {
+    /** Puts the last committed state back into the model (before evaluating it, or after a stop, a cancel or a failed write). */
+    fun rollBack() {
         model.restore(lastGood)
         dirty = false
     }
+
+    /** 64 bits of a set's hash, so each sample set gets its own batch order. */
+    private fun seedOf(setHash: String): Long = setHash.take(16).toULongOrNull(16)?.toLong() ?: 0L
 
     private fun batch(samples: List<LabeledSample>, indices: IntArray): Pair<FloatArray, FloatArray> {
         val size = contract.sampleSize

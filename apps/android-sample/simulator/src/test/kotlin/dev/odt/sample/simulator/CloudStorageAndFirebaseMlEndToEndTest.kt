@@ -1,0 +1,85 @@
+package dev.odt.sample.simulator
+
+import org.junit.jupiter.api.Assumptions.assumeTrue
+import kotlinx.serialization.json.Json
+import kotlinx.serialization.json.jsonObject
+import kotlinx.serialization.json.jsonPrimitive
+import java.io.File
+import java.nio.file.Files
+import kotlin.test.AfterTest
+import kotlin.test.Test
+import kotlin.test.assertEquals
+import kotlin.test.assertTrue
+
+/**
+ * The two other transports, end to end: the TypeScript CLI publishes into `gs://bucket/reg` on the
+ * workspace's Cloud Storage fake, and the simulator follows the channel through the JSON API media
+ * URLs (STORAGE_EMULATOR_HOST); then a device on Firebase ML gets bytes + tags from the Firebase ML
+ * resource and verifies them against the manifest of the tagged version read from the bucket, and
+ * refuses tags that move it back to an older version.
+ */
+class CloudStorageAndFirebaseMlEndToEndTest {
+    private val repoRoot = generateSequence(File(System.getProperty("odt.repo.root") ?: System.getProperty("user.dir")).canonicalFile) { it.parentFile }
+        .first { File(it, "nx.json").isFile }
+    private val work = Files.createTempDirectory("odt-e2e-gs").toFile()
+    private val key = RegistryCli.newKey()
+    private val publicKey = File(work, "trusted.pub.pem").apply { writeText(RegistryCli.spkiPem(key)) }
+    private val closing = mutableListOf<AutoCloseable>()
+
+    @AfterTest
+    fun cleanup() {
+        closing.reversed().forEach { it.close() }
+        work.deleteRecursively()
+    }
+
+    private fun simulate(registry: String, env: Map<String, String>, state: String, draft: File, vararg extra: String): Pair<Int, List<String>> {
+        val lines = mutableListOf<String>()
+        val args = listOf("--registry", registry, "--channel", "stable", "--state", File(work, state).path, "--public-key", publicKey.path, "--contract", File(draft, "contract.json").path) + extra
+        val status = simulate(args, env, repoRoot) { lines += it; println("[sim] $it") }
+        return status to lines
+    }
+
+    @Test
+    fun `a device follows a channel in Cloud Storage and takes Firebase ML models only as their signed manifest says`() {
+        val pipeline = File(repoRoot, "out/model")
+        assumeTrue(listOf("train", "convert", "verify").all { File(pipeline, it).isDirectory }, "needs the pipeline output out/model (npx nx run model:verify)")
+        val fakes = FirebaseFakesProcess(repoRoot).also { closing += it }
+        val registry = "gs://${fakes.bucket}/reg"
+        val cli = RegistryCli(repoRoot, registry, key, fakes.env).also { closing += it }
+        val draft1 = cli.draftFrom(pipeline, File(work, "draft-1"))
+        cli.run("publish", "--draft", draft1.path)
+        cli.run("promote", "1.0.0", "--channel", "stable")
+        val env = mapOf("STORAGE_EMULATOR_HOST" to fakes.storageHost)
+
+        val (status, lines) = simulate(registry, env, "gs-device", draft1)
+        assertEquals(0, status, lines.joinToString("\n"))
+        assertTrue(lines.any { "through storage emulator" in it } && lines.any { "installed digits@1.0.0 (was none)" in it })
+        assertTrue(lines.last().startsWith("installed digits@1.0.0 accuracy"))
+
+        // Firebase ML: 1.1.0's bytes from the bucket, tagged as the publisher tags them.
+        val draft2 = DraftVersions.variant(draft1, File(work, "draft-2"), salt = 0)
+        cli.run("publish", "--draft", draft2.path, "--version", "1.1.0")
+        val contentHash = Json.parseToJsonElement(File(draft2, "draft-manifest.json").readText()).jsonObject["contentHash"]!!.jsonPrimitive.content
+        val ml = FirebaseMlResourceFake("odt-fake-project", "4711").also { closing += it }
+        ml.tags = listOf("v1_1_0", "sha256_${contentHash.take(25)}")
+        ml.gcsUri = "$registry/digits/1.1.0/model.tflite"
+        val (fmlStatus, fmlLines) = simulate(registry, env, "fml-device", draft1, "--firebase-ml", ml.spec)
+        assertEquals(0, fmlStatus, fmlLines.joinToString("\n"))
+        assertTrue(fmlLines.any { "installed digits@1.1.0 from Firebase ML" in it })
+
+        // Tags moved back to 1.0.0 without any signed channel document: refused, 1.1.0 kept.
+        ml.tags = listOf("v1_0_0")
+        ml.gcsUri = "$registry/digits/1.0.0/model.tflite"
+        val (backStatus, backLines) = simulate(registry, env, "fml-device", draft1, "--firebase-ml", ml.spec)
+        assertEquals(3, backStatus, backLines.joinToString("\n"))
+        assertTrue(backLines.any { "refused: channel document refused as a rollback: Firebase ML serves 1.0.0" in it })
+        assertTrue(backLines.last().startsWith("installed digits@1.1.0 "))
+
+        // Tags naming a version whose content hash is not the tagged one: refused.
+        ml.tags = listOf("v1_1_0", "sha256_${"0".repeat(25)}")
+        ml.gcsUri = "$registry/digits/1.1.0/model.tflite"
+        val (mixStatus, mixLines) = simulate(registry, env, "fml-device", draft1, "--firebase-ml", ml.spec)
+        assertEquals(3, mixStatus, mixLines.joinToString("\n"))
+        assertTrue(mixLines.any { "refused: manifest does not belong to the channel's version" in it })
+    }
+}
