@@ -22,7 +22,8 @@ import java.io.File
 /**
  * One simulated phone: follows the channel with the real core (everything the Android app runs,
  * minus the platform shell), keeps its state in [SimulatorOptions.stateDir] between runs, then
- * personalises whatever it runs ([Personaliser]). Trusts only the public key it was given.
+ * personalises with the core's update-aware runner ([Personaliser]): the newest verified version is
+ * only a candidate; the served one changes when the runner switches. Trusts only the public key it was given.
  */
 class DeviceSimulator(private val options: SimulatorOptions, private val env: Map<String, String>, private val log: (String) -> Unit) {
     /** What one run ended with: the follow outcome and the accuracy on the user's held-out digits. */
@@ -49,8 +50,7 @@ class DeviceSimulator(private val options: SimulatorOptions, private val env: Ma
             log("no model installed: nothing to personalise")
             return Report(result, null)
         }
-        val personaliser = Personaliser(options, running, log)
-        return Report(result, personaliser.run())
+        return Report(result, Personaliser(options, running, log).run())
     }
 
     private fun transport(): RegistryTransport = when {

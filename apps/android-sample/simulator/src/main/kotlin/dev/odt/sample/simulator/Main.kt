@@ -8,7 +8,8 @@ import kotlin.system.exitProcess
  * Runs the simulator and returns its exit status: 0 installed or up to date, 3 refused (the device
  * kept its installed version, which was still personalised), 2 refused with nothing installed,
  * 14 bad command line. [out] gets one line per event and, last, `installed <name>@<version>
- * accuracy <before> -> <after>`.
+ * accuracy <before> -> <after>` for the version it SERVES (during a shadow update, the old one):
+ * before = that version's base accuracy on the user's held-out digits, after = the served model's.
  */
 fun simulate(args: List<String>, env: Map<String, String>, cwd: File, out: (String) -> Unit): Int {
     val repoRoot = generateSequence(cwd.absoluteFile) { it.parentFile }.firstOrNull { File(it, "nx.json").isFile } ?: cwd
@@ -22,7 +23,7 @@ fun simulate(args: List<String>, env: Map<String, String>, cwd: File, out: (Stri
     val running = report.follow.running ?: return 2.also { out("refused: ${(report.follow as? FollowResult.Refused)?.error?.message}; no model installed") }
     val p = report.personalisation
     if (p != null) {
-        out("installed ${running.manifest.name}@${running.manifest.version} accuracy ${Personaliser.pct(p.base)} -> ${Personaliser.pct(p.end)}")
+        out("installed ${running.manifest.name}@${p.served.version} accuracy ${Personaliser.pct(p.base)} -> ${Personaliser.pct(p.end)}")
     }
     return if (report.follow is FollowResult.Refused) 3 else 0
 }

@@ -5,7 +5,7 @@ import java.io.File
 /**
  * The simulator's command line: `--registry <http(s) URL | gs://bucket/prefix> --channel <name>
  * [--state DIR] [--public-key PEM] [--model digits] [--contract FILE] [--major 1] [--chunks 8]
- * [--steps 20] [--seed 1] [--interrupt 0.3] [--firebase-ml ENDPOINT/PROJECT/MODEL_ID]`.
+ * [--steps 20] [--seed 1] [--interrupt 0.3] [--worker-steps N] [--firebase-ml ENDPOINT/PROJECT/MODEL_ID]`.
  * `--k v` and `--k=v` both work (Nx forwards either).
  */
 data class SimulatorOptions(
@@ -20,6 +20,8 @@ data class SimulatorOptions(
     val stepsPerChunk: Int,
     val seed: Long,
     val interruptProbability: Double,
+    /** Personalisation steps (chunks, comparisons, switches) in this run; 0 = until idle. Like a worker run that ran out of time. */
+    val workerSteps: Int,
     /** `http://host:port/project/modelId`: follow Firebase ML (REST) instead of the channel; the registry supplies manifests. */
     val firebaseMl: String?,
     val repoRoot: File,
@@ -28,7 +30,7 @@ data class SimulatorOptions(
         /** Usage text printed on a bad command line. */
         const val USAGE = "usage: simulate --registry <http(s)://... | gs://bucket/prefix> --channel <stable|canary|latest> " +
             "[--state DIR] [--public-key PEM (or MODEL_SIGNING_PUBLIC_KEY_FILE)] [--model digits] [--contract FILE] [--major 1] " +
-            "[--chunks 8] [--steps 20] [--seed 1] [--interrupt 0.3] [--firebase-ml http://host:port/PROJECT/MODEL_ID]"
+            "[--chunks 8] [--steps 20] [--seed 1] [--interrupt 0.3] [--worker-steps 0] [--firebase-ml http://host:port/PROJECT/MODEL_ID]"
 
         /** Parses [args]; relative paths start at [cwd] (the workspace root under Nx). */
         fun parse(args: List<String>, env: Map<String, String>, cwd: File, repoRoot: File): SimulatorOptions {
@@ -45,7 +47,7 @@ data class SimulatorOptions(
                 }
                 i++
             }
-            val known = setOf("registry", "channel", "state", "public-key", "model", "contract", "major", "chunks", "steps", "seed", "interrupt", "firebase-ml")
+            val known = setOf("registry", "channel", "state", "public-key", "model", "contract", "major", "chunks", "steps", "seed", "interrupt", "worker-steps", "firebase-ml")
             (values.keys - known).firstOrNull()?.let { throw IllegalArgumentException("unknown option --$it\n$USAGE") }
             fun file(path: String) = File(path).let { if (it.isAbsolute) it else File(cwd, path) }
             val registry = values["registry"] ?: throw IllegalArgumentException("--registry is required\n$USAGE")
@@ -64,6 +66,7 @@ data class SimulatorOptions(
                 stepsPerChunk = values["steps"]?.toInt() ?: 20,
                 seed = values["seed"]?.toLong() ?: 1L,
                 interruptProbability = values["interrupt"]?.toDouble() ?: 0.3,
+                workerSteps = values["worker-steps"]?.toInt()?.also { require(it >= 0) { "--worker-steps must be >= 0\n$USAGE" } } ?: 0,
                 firebaseMl = values["firebase-ml"],
                 repoRoot = repoRoot,
             )

@@ -17,6 +17,10 @@ class SimulatorOptionsTest {
         assertEquals("canary", options.channel)
         assertEquals(File("/ws/dev"), options.stateDir)
         assertEquals(File("/ws/k.pem"), options.publicKeyFile)
+        assertEquals(0, options.workerSteps)
+        val limited = SimulatorOptions.parse(listOf("--registry=http://h", "--channel=stable", "--public-key=k", "--worker-steps=3"), emptyMap(), root, root)
+        assertEquals(3, limited.workerSteps)
+        assertFailsWith<IllegalArgumentException> { SimulatorOptions.parse(listOf("--registry=http://h", "--channel=stable", "--public-key=k", "--worker-steps=-1"), emptyMap(), root, root) }
     }
 
     @Test
