@@ -33,17 +33,15 @@ export * from './channel-document-verify.ts';
 export const DEFAULT_CHANNEL_DOCUMENT_LIFETIME_DAYS = 30;
 
 /**
- * The next `signed` body for a channel move (publish, promote, rollback) or a refresh: the
- * sequence is one above the previous document's (1 for the first), so readers see it as newer
- * even when it names an older version.
+ * The `signed` body naming one version of a channel at one sequence, valid for `lifetimeDays`
+ * from `now`: what the registry signs after each commit (it keeps the sequence in its index).
  */
-export function nextChannelSigned(options: {
+export function channelSignedFor(options: {
   model: string;
   channel: ChannelName;
   version: string;
-  manifestBytes: Uint8Array;
-  /** The channel's previous document (or just its sequence, e.g. from index.json); null for the first. */
-  previous: Pick<ChannelSigned, 'sequence'> | null;
+  manifestSha256: string;
+  sequence: number;
   now: Date;
   lifetimeDays?: number;
 }): ChannelSigned {
@@ -54,11 +52,29 @@ export function nextChannelSigned(options: {
     model: options.model,
     channel: options.channel,
     version: options.version,
-    manifestSha256: sha256Hex(options.manifestBytes),
-    sequence: (options.previous?.sequence ?? 0) + 1,
+    manifestSha256: options.manifestSha256,
+    sequence: options.sequence,
     issuedAt: options.now.toISOString(),
     expiresAt: new Date(options.now.getTime() + lifetimeMs).toISOString(),
   });
+}
+
+/**
+ * The next `signed` body for a channel move (publish, promote, rollback) or a refresh: the
+ * sequence is one above the previous document's (1 for the first), so readers see it as newer
+ * even when it names an older version.
+ */
+export function nextChannelSigned(options: {
+  model: string;
+  channel: ChannelName;
+  version: string;
+  manifestBytes: Uint8Array;
+  previous: ChannelSigned | null;
+  now: Date;
+  lifetimeDays?: number;
+}): ChannelSigned {
+  const { manifestBytes, previous, ...rest } = options;
+  return channelSignedFor({ ...rest, manifestSha256: sha256Hex(manifestBytes), sequence: (previous?.sequence ?? 0) + 1 });
 }
 
 /** Signs the canonical JSON of `signed` (validated first, so nothing invalid is ever signed). */

@@ -1,7 +1,6 @@
 import {
-  CHANNEL_DOCUMENT_TYPE,
   CHANNEL_NAMES,
-  ChannelSignedSchema,
+  channelSignedFor,
   DEFAULT_CHANNEL_DOCUMENT_LIFETIME_DAYS,
   parseStrictJson,
   serializeChannelDocument,
@@ -54,17 +53,14 @@ export async function syncChannelDocuments(
       if (!entry) continue;
       const stored = await storedSequence(store, name, channel);
       if (!options.refresh && stored?.sequence === state.sequence && stored.version === state.version) continue;
-      const lifetimeMs = (options.lifetimeDays ?? channelLifetimeDays()) * 24 * 60 * 60 * 1000;
-      const signed = ChannelSignedSchema.parse({
-        _type: CHANNEL_DOCUMENT_TYPE,
-        schemaVersion: 1,
+      const signed = channelSignedFor({
         model: name,
         channel,
         version: state.version,
         manifestSha256: entry.manifestSha256,
         sequence: state.sequence,
-        issuedAt: now.toISOString(),
-        expiresAt: new Date(now.getTime() + lifetimeMs).toISOString(),
+        now,
+        lifetimeDays: options.lifetimeDays ?? channelLifetimeDays(),
       });
       await store.writeChannelDocument(name, channel, serializeChannelDocument(signChannelDocument(signed, key.privateKey, key.publicKey)), lock);
       written.push(`${name}/${channel}@${state.version}#${state.sequence}`);

@@ -31,7 +31,7 @@ function tooLarge(where: string, maxBytes: number, seen: string): OdtError {
   });
 }
 
-/** A folder registry on disk (or a mounted share); reads through one handle, at most maxBytes + 1. */
+/** A folder registry on disk (or a mounted share); reads through one handle, never past its stat size. */
 export function localSource(root: string): RegistrySource {
   const base = resolve(root);
   return {
@@ -50,13 +50,14 @@ export function localSource(root: string): RegistrySource {
         const info = await handle.stat();
         if (!info.isFile()) return null;
         if (info.size > maxBytes) throw tooLarge(path, maxBytes, `${info.size} bytes on disk`);
-        const buffer = Buffer.alloc(maxBytes + 1);
+        // Sized from the handle's own stat (not the limit): one byte more shows a file that grew.
+        const buffer = Buffer.alloc(info.size + 1);
         let length = 0;
         for (;;) {
           const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
           if (bytesRead === 0) break;
           length += bytesRead;
-          if (length > maxBytes) throw tooLarge(path, maxBytes, 'it grew while being read');
+          if (length > info.size) throw tooLarge(path, maxBytes, 'it grew while being read');
         }
         return buffer.subarray(0, length);
       } finally {
