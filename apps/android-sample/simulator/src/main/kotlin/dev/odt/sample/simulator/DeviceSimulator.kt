@@ -64,13 +64,20 @@ class DeviceSimulator(private val options: SimulatorOptions, private val env: Ma
         else -> throw IllegalArgumentException("--registry must be an http(s):// URL or gs://bucket/prefix, got ${options.registry}")
     }
 
+    /**
+     * `--firebase-ml https://firebaseml.googleapis.com/PROJECT/MODEL` (MODEL: an ID or a display name
+     * such as `digits_v1`): read with the service-account key of GOOGLE_APPLICATION_CREDENTIALS when
+     * set, through ODT_GOOGLE_API_ROUTES when a host is routed to a local fake.
+     */
     private fun firebaseSource(spec: String): RestFirebaseMlSource {
         val parts = spec.trimEnd('/').split('/')
-        require(parts.size >= 5 && spec.startsWith("http")) { "--firebase-ml must be http(s)://host:port/PROJECT/MODEL_ID, got $spec" }
+        require(parts.size >= 5 && spec.startsWith("http")) { "--firebase-ml must be http(s)://host[:port]/PROJECT/MODEL (an ID or a display name), got $spec" }
         val endpoint = parts.dropLast(2).joinToString("/")
         val emulator = env["STORAGE_EMULATOR_HOST"] ?: env["FIREBASE_STORAGE_EMULATOR_HOST"]
         val storage = emulator?.takeIf { it.isNotBlank() }?.let { if ("://" in it) it else "http://$it" } ?: CloudStorageTransport.PUBLIC_ENDPOINT
-        return RestFirebaseMlSource(endpoint, parts[parts.size - 2], parts.last(), fetcher, storage)
+        val google = GoogleApiAccess(env)
+        log("firebase ml: $endpoint project ${parts[parts.size - 2]} model ${parts.last()}${if (google.authenticated) " with a service-account token" else " without credentials"}")
+        return RestFirebaseMlSource(endpoint, parts[parts.size - 2], parts.last(), google.fetcher(), storage)
     }
 
     companion object {

@@ -14,9 +14,10 @@ import kotlin.test.assertTrue
 /**
  * The two other transports, end to end: the TypeScript CLI publishes into `gs://bucket/reg` on the
  * workspace's Cloud Storage fake, and the simulator follows the channel through the JSON API media
- * URLs (STORAGE_EMULATOR_HOST); then a device on Firebase ML gets bytes + tags from the Firebase ML
- * resource and verifies them against the manifest of the tagged version read from the bucket, and
- * refuses tags that move it back to an older version.
+ * URLs (STORAGE_EMULATOR_HOST); then `model:publish --target=firebase-ml` mirrors 1.1.0 to the Firebase
+ * ML fake and a device reads that model (display name, service-account token, routed hosts) and
+ * verifies its bytes against the signed manifest of the tagged version read from the bucket, and
+ * refuses a later mirror that moves the tags back to an older version.
  */
 class CloudStorageAndFirebaseMlEndToEndTest {
     private val repoRoot = generateSequence(File(System.getProperty("odt.repo.root") ?: System.getProperty("user.dir")).canonicalFile) { it.parentFile }
@@ -56,25 +57,37 @@ class CloudStorageAndFirebaseMlEndToEndTest {
         assertTrue(lines.any { "through storage emulator" in it } && lines.any { "installed digits@1.0.0 (was none)" in it })
         assertTrue(lines.last().startsWith("installed digits@1.0.0 accuracy"))
 
-        // Firebase ML: 1.1.0's bytes from the bucket, tagged as the publisher tags them.
+        // Firebase ML, as `model:publish --target=firebase-ml` really leaves it: the publisher puts 1.1.0
+        // into the registry and mirrors it to the Firebase ML fake (upload, create `digits_v1`, tags,
+        // publish); the device reads the model by its display name with a service-account token.
         val draft2 = DraftVersions.variant(draft1, File(work, "draft-2"), salt = 0)
-        cli.run("publish", "--draft", draft2.path, "--version", "1.1.0")
-        val contentHash = Json.parseToJsonElement(File(draft2, "draft-manifest.json").readText()).jsonObject["contentHash"]!!.jsonPrimitive.content
-        val ml = FirebaseMlResourceFake("odt-fake-project", "4711").also { closing += it }
-        ml.tags = listOf("v1_1_0", "sha256_${contentHash.take(25)}")
-        ml.gcsUri = "$registry/digits/1.1.0/model.tflite"
-        val (fmlStatus, fmlLines) = simulate(registry, env, "fml-device", draft1, "--firebase-ml", ml.spec)
+        val mirrored = cli.publishModel("--target", "firebase-ml", "--draft", draft2.path, "--version", "1.1.0")
+        assertTrue("digits_v1" in mirrored && "v1_1_0" in mirrored, mirrored)
+        val fml = "https://firebaseml.googleapis.com/odt-fake-project/digits_v1"
+        val fmlEnv = fakes.env + env
+        val (fmlStatus, fmlLines) = simulate(registry, fmlEnv, "fml-device", draft1, "--firebase-ml", fml)
         assertEquals(0, fmlStatus, fmlLines.joinToString("\n"))
-        assertTrue(fmlLines.any { "installed digits@1.1.0 from Firebase ML" in it })
+        assertTrue(fmlLines.any { "with a service-account token" in it })
+        assertTrue(fmlLines.any { "installed digits@1.1.0 from Firebase ML" in it }, fmlLines.joinToString("\n"))
+        assertTrue(fmlLines.last().startsWith("installed digits@1.1.0 accuracy"))
+        val (againStatus, againLines) = simulate(registry, fmlEnv, "fml-device", draft1, "--firebase-ml", fml)
+        assertEquals(0, againStatus, againLines.joinToString("\n"))
+        assertTrue(againLines.any { "up to date: digits@1.1.0" in it }, againLines.joinToString("\n"))
 
-        // Tags moved back to 1.0.0 without any signed channel document: refused, 1.1.0 kept.
-        ml.tags = listOf("v1_0_0")
-        ml.gcsUri = "$registry/digits/1.0.0/model.tflite"
-        val (backStatus, backLines) = simulate(registry, env, "fml-device", draft1, "--firebase-ml", ml.spec)
+        // Someone mirrors 1.0.0 to Firebase ML again (the publishers' CLI, as a target rollback is
+        // done): the model's tags move back, but no signed channel document says so; refused, 1.1.0 kept.
+        val back = cli.mirror("--target", "firebase-ml", "--name", "digits", "--version", "1.0.0", "--public-key", publicKey.path)
+        assertTrue("v1_0_0" in back, back)
+        val (backStatus, backLines) = simulate(registry, fmlEnv, "fml-device", draft1, "--firebase-ml", fml)
         assertEquals(3, backStatus, backLines.joinToString("\n"))
         assertTrue(backLines.any { "refused: channel document refused as a rollback: Firebase ML serves 1.0.0" in it })
         assertTrue(backLines.last().startsWith("installed digits@1.1.0 "))
 
+        // A hostile Firebase ML answer (our own resource fake): tags naming a version whose content
+        // hash is not the tagged one.
+        val contentHash = Json.parseToJsonElement(File(draft2, "draft-manifest.json").readText()).jsonObject["contentHash"]!!.jsonPrimitive.content
+        assertTrue(contentHash.length == 64)
+        val ml = FirebaseMlResourceFake("odt-fake-project", "4711").also { closing += it }
         // Tags naming a version whose content hash is not the tagged one: refused.
         ml.tags = listOf("v1_1_0", "sha256_${"0".repeat(25)}")
         ml.gcsUri = "$registry/digits/1.1.0/model.tflite"

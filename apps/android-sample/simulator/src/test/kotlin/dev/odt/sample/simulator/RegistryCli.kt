@@ -30,7 +30,11 @@ class RegistryCli(
     /** Runs one subcommand (with `--registry` appended, except `version`) and returns its output; a non-zero exit fails the test. */
     fun run(vararg args: String, key: KeyPair = signingKey): String {
         val registryArgs = if (args.first() == "version") emptyList() else listOf("--registry", registry)
-        val process = ProcessBuilder(listOf("node", "--import", "tsx", CLI) + args + registryArgs)
+        return runNode(CLI, args.toList() + registryArgs, key)
+    }
+
+    private fun runNode(script: String, args: List<String>, key: KeyPair): String {
+        val process = ProcessBuilder(listOf("node", "--import", "tsx", script) + args)
             .directory(repoRoot).redirectErrorStream(true)
             .also {
                 it.environment().putAll(env)
@@ -39,11 +43,17 @@ class RegistryCli(
             }
             .start()
         val output = process.inputStream.bufferedReader().readText()
-        if (!process.waitFor(120, TimeUnit.SECONDS)) fail("registry CLI ${args.toList()} did not finish")
-        assertEquals(0, process.exitValue(), "registry CLI ${args.toList()} failed:\n$output")
-        println("[odt] registry ${args.first()}: ${output.trim()}")
+        if (!process.waitFor(120, TimeUnit.SECONDS)) fail("$script $args did not finish")
+        assertEquals(0, process.exitValue(), "$script $args failed:\n$output")
+        println("[odt] ${script.substringAfterLast('/')} ${args.first()}: ${output.trim()}")
         return output
     }
+
+    /** Runs `model:publish` (apps/model/src/publish.ts) against this registry, e.g. with `--target firebase-ml`. */
+    fun publishModel(vararg args: String): String = runNode(PUBLISH, args.toList() + listOf("--registry", registry), signingKey)
+
+    /** Mirrors a version already in the registry with the publishers' CLI (`publish --target … --version …`), e.g. an older one. */
+    fun mirror(vararg args: String): String = runNode(MIRROR, listOf("publish") + args + listOf("--registry", registry), signingKey)
 
     /** Starts `serve --port 0` on the registry folder; returns its base URL. */
     fun serve(): String {
@@ -67,6 +77,8 @@ class RegistryCli(
 
     companion object {
         const val CLI = "libs/registry/src/cli/main.ts"
+        const val PUBLISH = "apps/model/src/publish.ts"
+        const val MIRROR = "libs/publishers/src/cli/main.ts"
 
         fun newKey(): KeyPair = KeyPairGenerator.getInstance("EC").apply { initialize(ECGenParameterSpec("secp256r1")) }.generateKeyPair()
 

@@ -20,10 +20,15 @@ class UrlConnectionFetcher(
     private val connectTimeoutMs: Int = 10_000,
     private val readTimeoutMs: Int = 30_000,
     private val maxBytes: Long = 256L * 1024 * 1024,
+    /** Request headers per URL, e.g. an OAuth bearer token for one API host only. */
+    private val headersFor: (String) -> Map<String, String> = { emptyMap() },
+    /** The connection route per URL: direct, or through an HTTP proxy (a test routing a host to a fake). */
+    private val proxyFor: (String) -> java.net.Proxy = { java.net.Proxy.NO_PROXY },
 ) : HttpFetcher {
     override fun get(url: String): HttpResponse {
-        val connection = URI(url).toURL().openConnection() as HttpURLConnection
+        val connection = URI(url).toURL().openConnection(proxyFor(url)) as HttpURLConnection
         try {
+            headersFor(url).forEach { (name, value) -> connection.setRequestProperty(name, value) }
             connection.connectTimeout = connectTimeoutMs
             connection.readTimeout = readTimeoutMs
             connection.instanceFollowRedirects = true
