@@ -5,7 +5,7 @@ import java.io.File
 /**
  * The simulator's command line: `--registry <http(s) URL | gs://bucket/prefix> --channel <name>
  * [--state DIR] [--public-key PEM] [--model digits] [--contract FILE] [--major 1] [--chunks 8]
- * [--steps 20] [--seed 1] [--interrupt 0.3] [--worker-steps N] [--firebase-ml ENDPOINT/PROJECT/MODEL_ID]`.
+ * [--steps 20] [--seed 1] [--interrupt 0.3] [--worker-steps N] [--firebase-ml ENDPOINT/PROJECT/MODEL]`.
  * `--k v` and `--k=v` both work (Nx forwards either).
  */
 data class SimulatorOptions(
@@ -30,7 +30,7 @@ data class SimulatorOptions(
         /** Usage text printed on a bad command line. */
         const val USAGE = "usage: simulate --registry <http(s)://... | gs://bucket/prefix> --channel <stable|canary|latest> " +
             "[--state DIR] [--public-key PEM (or MODEL_SIGNING_PUBLIC_KEY_FILE)] [--model digits] [--contract FILE] [--major 1] " +
-            "[--chunks 8] [--steps 20] [--seed 1] [--interrupt 0.3] [--worker-steps 0] [--firebase-ml http://host:port/PROJECT/MODEL_ID]"
+            "[--chunks 8] [--steps 20] [--seed 1] [--interrupt 0.3] [--worker-steps 0] [--firebase-ml https://firebaseml.googleapis.com/PROJECT/MODEL (an ID or a display name)]"
 
         /** Parses [args]; relative paths start at [cwd] (the workspace root under Nx). */
         fun parse(args: List<String>, env: Map<String, String>, cwd: File, repoRoot: File): SimulatorOptions {
