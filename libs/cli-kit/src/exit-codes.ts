@@ -24,6 +24,8 @@ export const EXIT_CODES = {
   CONTRACT_MISMATCH: { exit: 33, help: 'The model does not match its signature contract; re-run `model:train` so both are written together.' },
   CONVERSION_FAILED: { exit: 34, help: 'The TFLite converter failed; the message carries its output.' },
   VERIFICATION_FAILED: { exit: 35, help: 'The converted model failed a check in verify-report.json; it will not be published.' },
+  UNSUPPORTED_OP: { exit: 36, help: "The pretrained base uses an op outside the bridge's TFLite-builtin allowlist (the message names the op, the node and the allowlist); use a base built from supported ops." },
+  BASE_INVALID: { exit: 37, help: 'The pretrained base is unusable as configured (missing file, unknown featureOutput, bad preprocessing, quantised weights); the message names the problem and the candidates.' },
   REGISTRY_CORRUPT: { exit: 40, help: 'The registry index or a version folder is damaged; see libs/registry/README.md "Recovery".' },
   REGISTRY_NOT_WRITABLE: { exit: 41, help: 'Make the registry folder writable or point MODEL_REGISTRY at another one.' },
   VERSION_CONFLICT: { exit: 42, help: 'Versions only move forward; pick a version above the latest published one.' },
