@@ -63,6 +63,14 @@ class CloudStorageAndFirebaseMlEndToEndTest {
         val draft2 = DraftVersions.variant(draft1, File(work, "draft-2"), salt = 0)
         val mirrored = cli.publishModel("--target", "firebase-ml", "--draft", draft2.path, "--version", "1.1.0")
         assertTrue("digits_v1" in mirrored && "v1_1_0" in mirrored, mirrored)
+        // The same update over the bucket: 1.1.0 promoted to stable; the personalised 1.0.0 keeps
+        // serving while 1.1.0 is re-personalised, and the device switches only when it is not worse.
+        cli.run("promote", "1.1.0", "--channel", "stable")
+        val (updStatus, updLines) = simulate(registry, env, "gs-device", draft1)
+        assertEquals(0, updStatus, updLines.joinToString("\n"))
+        assertTrue(updLines.any { "channel offers digits@1.1.0 (same contract major): 1.0.0 keeps serving" in it }, updLines.joinToString("\n"))
+        assertTrue(updLines.any { "-> switch" in it } && updLines.last().startsWith("installed digits@1.1.0 accuracy"), updLines.joinToString("\n"))
+
         val fml = "https://firebaseml.googleapis.com/odt-fake-project/digits_v1"
         val fmlEnv = fakes.env + env
         val (fmlStatus, fmlLines) = simulate(registry, fmlEnv, "fml-device", draft1, "--firebase-ml", fml)
