@@ -27,6 +27,32 @@ describe('signature contract', () => {
     expect(canonicalHash(sgd)).not.toBe(canonicalHash(contract));
   });
 
+  it('adds embedding training, features and the base for a pretrained base, and nothing for a layer base', () => {
+    const layer = buildSignatureContract({ modelName: 'digits', inputShape: [28, 28, 1], labels: 'abcdefghij'.split(''), trainBatchSize: 32, baseOutputLayer: 'base_5_dense', head, optimizer: adam });
+    expect(Object.keys(layer)).not.toContain('base');
+    expect(Object.keys(layer.signatures)).toEqual(['train', 'infer', 'save', 'restore']);
+    const base = {
+      pretrained: 'tfjs-graph-model' as const,
+      featureOutput: 'Identity',
+      preprocessing: { scale: 2 / 255, mean: [1, 1, 1], std: [1, 1, 1], channelOrder: 'rgb' as const },
+      sha256: 'a'.repeat(64),
+    };
+    const embeddingHead = [{ ...head[0]!, inputUnits: 1280 }, head[1]!];
+    const contract = buildSignatureContract({
+      modelName: 'digits-mobilenet', inputShape: [96, 96, 3], labels: 'abcdefghij'.split(''), trainBatchSize: 32,
+      baseOutputLayer: 'Identity', head: embeddingHead, optimizer: adam, pretrained: { embeddingSize: 1280, base },
+    });
+    expect(contract.signatures.train.inputs.map((t) => t.shape)).toEqual([[32, 1280], [32, 10]]);
+    expect(contract.signatures.infer.inputs[0]!.shape).toEqual([-1, 96, 96, 3]);
+    expect(contract.signatures.features).toEqual({
+      inputs: [{ name: 'x', shape: [-1, 96, 96, 3], dtype: 'float32' }],
+      outputs: [{ name: 'embedding', shape: [-1, 1280], dtype: 'float32' }],
+    });
+    expect(Object.keys(contract.signatures)).toEqual(['train', 'infer', 'save', 'restore', 'features']);
+    expect([contract.trainInput, contract.embeddingSize, contract.base]).toEqual(['embedding', 1280, base]);
+    expect(() => buildSignatureContract({ ...contract, baseOutputLayer: 'other', pretrained: { embeddingSize: 1280, base } })).toThrow(/baseOutputLayer must be base.featureOutput/);
+  });
+
   it('hashes canonically regardless of key order', () => {
     expect(canonicalHash({ a: 1, b: { c: [1, { d: 2, e: 3 }] } })).toBe(canonicalHash({ b: { c: [1, { e: 3, d: 2 }] }, a: 1 }));
   });

@@ -1,4 +1,5 @@
 import {
+  type ContractBase,
   type DeviceOptimizer,
   type HeadLayer,
   type SignatureContract,
@@ -14,6 +15,11 @@ export interface SignatureContractInput {
   baseOutputLayer: string;
   head: HeadLayer[];
   optimizer: DeviceOptimizer;
+  /**
+   * A pretrained base: `train` takes embeddings of this size, `features` is added, and the base is
+   * described (baseOutputLayer must equal base.featureOutput). Absent: the contract is exactly as before.
+   */
+  pretrained?: { embeddingSize: number; base: ContractBase };
 }
 
 /** Optimizer slots per trainable variable, in the order they sit in the state vector. */
@@ -54,6 +60,14 @@ export function buildSignatureContract(input: SignatureContractInput): Signature
   const stateSize = last.offset + last.size;
   const classes = input.labels.length;
   const f32 = (name: string, shape: number[]) => ({ name, shape, dtype: 'float32' as const });
+  const pretrained = input.pretrained;
+  if (pretrained && (input.baseOutputLayer !== pretrained.base.featureOutput || input.head[0]?.inputUnits !== pretrained.embeddingSize)) {
+    throw new Error(`pretrained contract: baseOutputLayer must be base.featureOutput and head[0].inputUnits must be embeddingSize ${pretrained.embeddingSize}`);
+  }
+  const trainX = pretrained ? [pretrained.embeddingSize] : input.inputShape;
+  const extra = pretrained
+    ? { trainInput: 'embedding' as const, embeddingSize: pretrained.embeddingSize, base: pretrained.base }
+    : {};
   return SignatureContractSchema.parse({
     schemaVersion: 1,
     modelName: input.modelName,
@@ -67,7 +81,7 @@ export function buildSignatureContract(input: SignatureContractInput): Signature
     state: { size: stateSize, segments },
     signatures: {
       train: {
-        inputs: [f32('x', [input.trainBatchSize, ...input.inputShape]), f32('y', [input.trainBatchSize, classes])],
+        inputs: [f32('x', [input.trainBatchSize, ...trainX]), f32('y', [input.trainBatchSize, classes])],
         outputs: [f32('loss', [])],
       },
       infer: {
@@ -77,6 +91,8 @@ export function buildSignatureContract(input: SignatureContractInput): Signature
       // `request` carries no data: LiteRT's runSignature rejects a signature without inputs.
       save: { inputs: [f32('request', [1])], outputs: [f32('state', [stateSize])] },
       restore: { inputs: [f32('state', [stateSize])], outputs: [f32('step', [1])] },
+      ...(pretrained ? { features: { inputs: [f32('x', [-1, ...input.inputShape])], outputs: [f32('embedding', [-1, pretrained.embeddingSize])] } } : {}),
     },
+    ...extra,
   });
 }

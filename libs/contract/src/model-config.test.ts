@@ -27,7 +27,7 @@ describe('ModelConfigSchema', () => {
     expect(problems((c) => (c.architecture.heads = []))).toEqual(['architecture: unknown key "heads" (did you mean "head"?)']);
     expect(problems((c) => (c.optimizer.learningrate = 0.1))).toEqual(['optimizer: unknown key "learningrate" (did you mean "learningRate"?)']);
     expect(problems((c) => (c.deviceOptimizer.beta = 0.9))).toEqual(['deviceOptimizer: unknown key "beta" (did you mean "beta1"?)']);
-    expect(problems((c) => (c.dataset.path = 'x'))).toEqual(['dataset: unknown key "path"; allowed here: source']);
+    expect(problems((c) => (c.dataset.path = 'x'))).toEqual(['dataset: unknown key "path"; allowed here: source, convertChannels']);
   });
 
   it('bounds counts with the value and the limit named', () => {
@@ -55,8 +55,10 @@ describe('ModelConfigSchema', () => {
     expect(problems((c) => (c.architecture.base = []))).toEqual(['architecture.base: Too small: expected array to have >=1 items']);
   });
 
-  it('accepts convertChannels only on an image folder', () => {
+  it('accepts convertChannels on an image folder, and on other sources only with a pretrained base', () => {
     expect(problems((c) => (c.dataset = { source: 'image-folder', path: 'digits', convertChannels: true }))).toEqual([]);
-    expect(problems((c) => (c.dataset = { source: 'idx', images: 'a', labels: 'b', convertChannels: true }))[0]).toMatch(/^dataset: unknown key "convertChannels"/);
+    expect(problems((c) => (c.dataset = { source: 'idx', images: 'a', labels: 'b', convertChannels: true }))).toEqual([
+      'dataset.convertChannels: convertChannels on a "idx" source needs a pretrained base (architecture.base as an object, which resizes every source); remove it for a layer base',
+    ]);
   });
 });

@@ -65,6 +65,25 @@ export type HeadLayer = z.infer<typeof HeadLayerSchema>;
 
 export const SIGNATURE_NAMES = ['train', 'infer', 'save', 'restore'] as const;
 export type SignatureName = (typeof SIGNATURE_NAMES)[number];
+/** A pretrained-base model also exposes `features` (image -> embedding), so the phone can cache embeddings. */
+export const PRETRAINED_SIGNATURE_NAMES = [...SIGNATURE_NAMES, 'features'] as const;
+
+/**
+ * The pretrained base a contract's `features`/`infer` run (absent for a layer base): its format,
+ * the output the head reads, the preprocessing baked into the graph, and the sha256 of its files.
+ */
+export const ContractBaseSchema = z.object({
+  pretrained: z.enum(['tfjs-graph-model', 'saved-model', 'keras']),
+  featureOutput: z.string().min(1),
+  preprocessing: z.object({
+    scale: z.number().positive(),
+    mean: z.array(z.number()).min(1),
+    std: z.array(z.number().positive()).min(1),
+    channelOrder: z.enum(['rgb', 'bgr']),
+  }),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type ContractBase = z.infer<typeof ContractBaseSchema>;
 
 export const SignatureContractSchema = z.object({
   schemaVersion: z.literal(1),
@@ -85,6 +104,13 @@ export const SignatureContractSchema = z.object({
     infer: SignatureSpecSchema,
     save: SignatureSpecSchema,
     restore: SignatureSpecSchema,
+    /** Pretrained base only: x [-1, H, W, C] in [0, 1] -> embedding [-1, D]. */
+    features: SignatureSpecSchema.optional(),
   }),
+  /** Pretrained base only: `train` takes embeddings [B, D] instead of images (absent = images). */
+  trainInput: z.literal('embedding').optional(),
+  /** Pretrained base only: D, the size of the base's feature output and head[0].inputUnits. */
+  embeddingSize: z.number().int().positive().optional(),
+  base: ContractBaseSchema.optional(),
 });
 export type SignatureContract = z.infer<typeof SignatureContractSchema>;

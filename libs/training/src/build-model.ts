@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-node';
-import { type BaseLayer, type ModelConfig, type HeadLayer, buildSignatureContract, type SignatureContract } from '@odt/contract';
+import { type BaseLayer, type LayerModelConfig, type ModelConfig, type HeadLayer, buildSignatureContract, isPretrainedConfig, type SignatureContract } from '@odt/contract';
 
 /** Layer names are part of the artifact: the bridge finds the base/head split by them. */
 export const baseLayerName = (index: number, type: string) => `base_${index}_${type.toLowerCase()}`;
@@ -23,12 +23,19 @@ function baseLayer(layer: BaseLayer, index: number, seed: number, inputShape?: n
   }
 }
 
+/** The layer-base config, or a bug: a pretrained base trains its head in pretrained/train-head.ts. */
+function layerConfig(config: ModelConfig): LayerModelConfig {
+  if (isPretrainedConfig(config)) throw new Error('buildModel/contractFor take a layer base; a pretrained base trains its head on cached features');
+  return config;
+}
+
 /**
  * The shared model: a frozen base (feature extractor, trained here, never on the phone)
  * followed by the dense head the phone fine-tunes. Initialisers are seeded so the same config
  * and data give the same model.
  */
-export function buildModel(config: ModelConfig): tf.Sequential {
+export function buildModel(anyConfig: ModelConfig): tf.Sequential {
+  const config = layerConfig(anyConfig);
   const model = tf.sequential({ name: config.name.replace(/-/g, '_') });
   config.architecture.base.forEach((layer, i) => model.add(baseLayer(layer, i, config.seed, i === 0 ? config.inputShape : undefined)));
   const offset = config.architecture.base.length;
@@ -52,7 +59,8 @@ export function buildModel(config: ModelConfig): tf.Sequential {
 }
 
 /** The signature contract of this trained model: head sizes are read from the real layers. */
-export function contractFor(model: tf.LayersModel, config: ModelConfig): SignatureContract {
+export function contractFor(model: tf.LayersModel, anyConfig: ModelConfig): SignatureContract {
+  const config = layerConfig(anyConfig);
   const head: HeadLayer[] = config.architecture.head.map((layer, i) => {
     const kernel = model.getLayer(headLayerName(i)).getWeights()[0]!;
     return { name: headLayerName(i), inputUnits: kernel.shape[0]!, units: kernel.shape[1]!, activation: layer.activation };

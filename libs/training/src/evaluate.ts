@@ -8,7 +8,7 @@ export interface Evaluation {
 }
 
 /** Test-set accuracy and confusion matrix from one batched predict (no per-sample syncs). */
-export function evaluate(model: tf.LayersModel, x: tf.Tensor4D, labels: Int32Array, classes: number): Evaluation {
+export function evaluate(model: tf.LayersModel, x: tf.Tensor, labels: Int32Array, classes: number): Evaluation {
   const probs = tf.tidy(() => model.predict(x, { batchSize: 256 }) as tf.Tensor2D);
   const probabilities = probs.dataSync() as Float32Array;
   const predicted = tf.tidy(() => probs.argMax(1).dataSync());

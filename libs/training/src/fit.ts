@@ -21,8 +21,8 @@ export interface FitResult {
  */
 export async function fitModel(
   model: tf.LayersModel,
-  train: { x: tf.Tensor4D; y: tf.Tensor2D },
-  validation: { x: tf.Tensor4D; y: tf.Tensor2D },
+  train: { x: tf.Tensor; y: tf.Tensor2D },
+  validation: { x: tf.Tensor; y: tf.Tensor2D },
   config: ModelConfig,
   progress: TrainingProgress,
 ): Promise<FitResult> {

@@ -9,3 +9,7 @@ export type { Dataset } from './datasets/dataset.ts';
 export type { TrainingProgress, EpochLogs } from './progress.ts';
 export type { EarlyStoppingRecord } from './early-stopping.ts';
 export type { Metrics } from './metrics.ts';
+export { computeFeatures, readFeatures, featureKey, type FeaturesManifest, type FeaturesResult } from './pretrained/features.ts';
+export { loadPretrainedBase, type LoadedBase } from './pretrained/load-base.ts';
+export { openImageSource, type ImageSource } from './pretrained/image-source.ts';
+export { GRAPH_OP_ALLOWLIST, FUSED_OP_ALLOWLIST } from './pretrained/graph-ops.ts';

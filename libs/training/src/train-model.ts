@@ -1,8 +1,8 @@
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-node';
-import { canonicalHash, type ModelConfig } from '@odt/contract';
+import { canonicalHash, isPretrainedConfig, type ModelConfig } from '@odt/contract';
+import { trainPretrainedModel } from './pretrained/train-head.ts';
 import { replaceDirectory, writeJsonAtomic } from '@odt/cli-kit';
 import { loadDataset, datasetHash } from './datasets/load-dataset.ts';
 import { splitIndices } from './datasets/split.ts';
@@ -18,15 +18,18 @@ import type { Metrics } from './metrics.ts';
 import { type TrainingProgress, silentProgress } from './progress.ts';
 import type { EarlyStoppingRecord } from './early-stopping.ts';
 import { outputError, requireWritableOutput } from './output-errors.ts';
+import { HELDOUT_SAMPLES } from './heldout-count.ts';
+import { tfjsVersions } from './tfjs-versions.ts';
 
-/** How many held-out samples the parity fixture carries (verify needs >= 256). */
-export const HELDOUT_SAMPLES = 512;
+export { HELDOUT_SAMPLES } from './heldout-count.ts';
 
 export interface TrainOptions {
   config: ModelConfig;
   configDir: string;
   outDir: string;
   progress?: TrainingProgress;
+  /** Pretrained base only: model:features' output (default: `features` next to outDir). */
+  featuresDir?: string;
 }
 
 /** train-result.json: lineage and timing the version stage copies into the manifest. */
@@ -41,13 +44,9 @@ export interface TrainResult {
   wallSeconds: number;
   samplesPerSecond: number;
   tensorsAfterEpoch: number[];
-}
-
-function tfjsVersions(): { tfjsNodeVersion: string; tfjsTensorflowVersion: string } {
-  const require = createRequire(import.meta.url);
-  const tfjsNodeVersion = (require('@tensorflow/tfjs-node/package.json') as { version: string }).version;
-  const binding = (tf.backend() as unknown as { binding?: { TF_Version?: string } }).binding;
-  return { tfjsNodeVersion, tfjsTensorflowVersion: binding?.TF_Version ?? 'unknown' };
+  /** Pretrained base only: how long the features took (model:features) and their cache key. */
+  featuresSeconds?: number;
+  featureKey?: string;
 }
 
 /** Roughly what the outputs take on disk: weights, the held-out fixture, small JSON/SVG files. */
@@ -62,8 +61,9 @@ function outputBytes(model: tf.LayersModel, heldoutCount: number, config: ModelC
  * or unwritable output folder is OUTPUT_NOT_WRITABLE, and the staging folder is removed.
  */
 export async function trainModel(options: TrainOptions): Promise<TrainResult & { earlyStopping: EarlyStoppingRecord }> {
-  const started = performance.now();
   const { config } = options;
+  if (isPretrainedConfig(config)) return trainPretrainedModel({ ...options, config });
+  const started = performance.now();
   const progress = options.progress ?? silentProgress;
   await requireWritableOutput(options.outDir);
   const dataset = await loadDataset(config, options.configDir);

@@ -9,14 +9,17 @@ import { loadIdx } from './idx.ts';
 import { loadImageFolder } from './image-folder.ts';
 import { requireSamplesPerLabel } from './require-samples.ts';
 
+/** The in-memory sources (embedded digits, IDX) as stored, before any shape check. */
+export async function loadArraySource(dataset: Exclude<ModelConfig['dataset'], { source: 'image-folder' }>, configDir: string): Promise<Dataset> {
+  if (dataset.source === 'embedded-mnist') return loadEmbeddedMnist();
+  const images = await requireDatasetPath(resolve(configDir, dataset.images), 'images', 'file');
+  const labels = await requireDatasetPath(resolve(configDir, dataset.labels), 'labels', 'file');
+  return loadIdx(images, labels);
+}
+
 async function loadSource(config: ModelConfig, configDir: string): Promise<Dataset> {
   const ds = config.dataset;
-  if (ds.source === 'embedded-mnist') return loadEmbeddedMnist();
-  if (ds.source === 'idx') {
-    const images = await requireDatasetPath(resolve(configDir, ds.images), 'images', 'file');
-    const labels = await requireDatasetPath(resolve(configDir, ds.labels), 'labels', 'file');
-    return loadIdx(images, labels);
-  }
+  if (ds.source !== 'image-folder') return loadArraySource(ds, configDir);
   const root = await requireDatasetPath(resolve(configDir, ds.path), 'path', 'folder');
   return loadImageFolder(root, config.labels, config.inputShape, { convertChannels: ds.convertChannels });
 }
@@ -33,14 +36,19 @@ export async function loadDataset(config: ModelConfig, configDir: string): Promi
       suggestion: 'Set inputShape in the config to the data\'s [height, width, channels].',
     });
   }
+  requireLabels(dataset, config.labels);
+  return dataset;
+}
+
+/** Every label index within the config's labels, and a sample for every label. */
+export function requireLabels(dataset: Dataset, labels: readonly string[]): void {
   const maxLabel = dataset.labels.reduce((m, l) => Math.max(m, l), 0);
-  if (maxLabel >= config.labels.length) {
-    throw new OdtError('DATASET_MISMATCH', `the data has label ${maxLabel} but the config lists ${config.labels.length} labels`, {
+  if (maxLabel >= labels.length) {
+    throw new OdtError('DATASET_MISMATCH', `the data has label ${maxLabel} but the config lists ${labels.length} labels`, {
       suggestion: 'List every class of the data in `labels` (and size the last head layer to match).',
     });
   }
-  requireSamplesPerLabel(dataset, config.labels);
-  return dataset;
+  requireSamplesPerLabel(dataset, labels);
 }
 
 /** sha256 over the samples and labels exactly as trained on: the dataset's identity in lineage. */
