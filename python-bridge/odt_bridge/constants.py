@@ -17,6 +17,8 @@ EXIT_CODES = {
     "CONTRACT_MISMATCH": 33,
     "CONVERSION_FAILED": 34,
     "VERIFICATION_FAILED": 35,
+    "UNSUPPORTED_OP": 36,
+    "BASE_INVALID": 37,
     "INTERNAL": 70,
 }
 
@@ -30,10 +32,12 @@ EXIT_HELP = {
     "CONTRACT_MISMATCH": "The model does not match its signature contract; re-run `model:train` so both are written together.",
     "CONVERSION_FAILED": "The TFLite converter failed; the message carries its output.",
     "VERIFICATION_FAILED": "The converted model failed a check in verify-report.json; it will not be published.",
+    "UNSUPPORTED_OP": "The pretrained base uses an op outside the bridge's TFLite-builtin allowlist (the message names the op, the node and the allowlist); use a base built from supported ops.",
+    "BASE_INVALID": "The pretrained base is unusable as configured (missing file, unknown featureOutput, bad preprocessing, quantised weights); the message names the problem and the candidates.",
     "INTERNAL": "This is a bug; re-run with ODT_DEBUG=1 and report the stack trace.",
 }
 
-COMMANDS = ("convert", "verify", "op-report", "bench-interpreter", "bench-keras", "env")
+COMMANDS = ("convert", "verify", "op-report", "bench-interpreter", "bench-keras", "bench-pretrained", "env")
 
 # tfjs layers artifacts (written by tfjs-node `model.save('file://...')`).
 TFJS_MODEL_JSON = "model.json"
@@ -65,6 +69,19 @@ SIG_INFER = "infer"
 SIG_SAVE = "save"
 SIG_RESTORE = "restore"
 SIGNATURE_NAMES = (SIG_TRAIN, SIG_INFER, SIG_SAVE, SIG_RESTORE)
+# A pretrained base adds `features` (image -> embedding); `train` then takes embeddings.
+SIG_FEATURES = "features"
+PRETRAINED_SIGNATURE_NAMES = (*SIGNATURE_NAMES, SIG_FEATURES)
+TRAIN_INPUT_EMBEDDING = "embedding"
+
+# Pretrained base formats (architecture.base.pretrained in the model config).
+BASE_GRAPH_MODEL = "tfjs-graph-model"
+BASE_SAVED_MODEL = "saved-model"
+BASE_KERAS = "keras"
+BASE_FORMATS = (BASE_GRAPH_MODEL, BASE_SAVED_MODEL, BASE_KERAS)
+TFJS_GRAPH_FORMAT = "graph-model"
+# The train stage copies the base files here (next to tfjs/), so convert depends only on train outputs.
+BASE_DIR = "base"
 # The Flex flavour's save/restore take this string input, as in TensorFlow's on-device training guide.
 CHECKPOINT_PATH_INPUT = "checkpoint_path"
 

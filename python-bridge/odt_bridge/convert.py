@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .constants import (
+    BASE_DIR,
     CONVERT_RESULT_JSON,
     FLAVOUR_BUILTIN,
     FLAVOUR_FLEX,
@@ -34,14 +35,14 @@ from .constants import (
     QUANTIZE_MODES,
     SAVED_MODEL_DIR,
     SCHEMA_VERSION,
-    SIGNATURE_NAMES,
+    SIG_FEATURES,
 )
-from .contract import ConversionPlan, load_contract, plan_conversion
+from .contract import ConversionPlan, is_pretrained, load_contract, plan_conversion, plan_pretrained
 from .errors import BridgeError
 from .files import clear_stale_output, staged_output, write_bytes_atomic, write_json_atomic
 from .heldout import Heldout, load_heldout
 from .op_report import op_report_for_bytes
-from .runtime import flex_interpreter, infer_batched, plain_interpreter, run
+from .runtime import features_batched, flex_interpreter, infer_batched, plain_interpreter, run
 from .tf_setup import tf
 from .tfjs_loader import load_tfjs_model
 from .trainable_module import InferenceModule, TrainableModule
@@ -49,6 +50,11 @@ from .trainable_module import InferenceModule, TrainableModule
 # How many held-out samples the post-conversion guard compares (eager module vs .tflite).
 GUARD_SAMPLES = 64
 GUARD_TOLERANCE = 1e-5
+# A pretrained base is tens of layers deep: float32 reassociation alone moves probabilities by ~1e-5,
+# so its guard uses verify's parity bound; dropped weights move them by orders of magnitude more.
+PRETRAINED_GUARD_TOLERANCE = 1e-4
+# Embeddings are not bounded like probabilities: the guard allows float32 rounding relative to their scale.
+FEATURES_GUARD_RTOL = 1e-4
 
 
 def _ms(start: float) -> float:
@@ -119,7 +125,17 @@ def guard_weights_survived(plan: ConversionPlan, module: TrainableModule, model:
     converted = infer_batched(interpreter, x)["probabilities"]
     diff = float(np.max(np.abs(eager - converted))) if x.shape[0] else 0.0
     result: dict[str, Any] = {"inferMaxAbsDiff": diff, "samples": int(x.shape[0])}
-    if not diff <= GUARD_TOLERANCE:
+    if plan.pretrained is not None and x.shape[0]:
+        eager_e = module.features(tf.constant(x))["embedding"].numpy()
+        features_diff = float(np.max(np.abs(eager_e - features_batched(interpreter, x)["embedding"])))
+        limit = FEATURES_GUARD_RTOL * max(1.0, float(np.max(np.abs(eager_e))))
+        result.update({"featuresMaxAbsDiff": features_diff, "featuresTolerance": limit})
+        if not features_diff <= limit:
+            raise BridgeError("CONVERSION_FAILED", f"the converted {flavour} model's features differ from the module it came "
+                              f"from (max abs diff {features_diff:.3g} > {limit:.3g}); base constants were likely altered", result)
+    tolerance = GUARD_TOLERANCE if plan.pretrained is None else PRETRAINED_GUARD_TOLERANCE
+    result["inferTolerance"] = tolerance
+    if not diff <= tolerance:
         raise BridgeError(
             "CONVERSION_FAILED",
             f"the converted {flavour} model infers differently from the module it came from (max abs diff {diff:.3g}); "
@@ -167,8 +183,10 @@ def _parse_request(request: dict[str, Any]) -> dict[str, Any]:
     quantize = request.get("quantize", QUANTIZE_DYNAMIC_RANGE)
     if quantize not in QUANTIZE_MODES:
         raise BridgeError("USAGE", f"quantize must be one of {', '.join(QUANTIZE_MODES)}", {"quantize": quantize})
+    tfjs_dir = _path(request, "tfjsModelDir")
     return {
-        "tfjsModelDir": _path(request, "tfjsModelDir"),
+        "tfjsModelDir": tfjs_dir,
+        "baseDir": _path(request, "baseDir", required=False) or tfjs_dir.parent / BASE_DIR,
         "contractPath": _path(request, "contractPath"),
         "heldoutDir": _path(request, "heldoutDir"),
         "outDir": _path(request, "outDir"),
@@ -176,6 +194,25 @@ def _parse_request(request: dict[str, Any]) -> dict[str, Any]:
         "quantize": quantize,
         "keepSavedModel": bool(request.get("keepSavedModel", False)),
     }
+
+
+def load_plan(model: Any, contract: dict[str, Any], base_dir: Path) -> ConversionPlan:
+    """The conversion plan: layer base from the tfjs model, or (trainInput "embedding") the head-only
+    tfjs model plus the pretrained base copied to base/."""
+    if not is_pretrained(contract):
+        return plan_conversion(model, contract)
+    from .pretrained_base import load_contract_base
+
+    return plan_pretrained(model, contract, load_contract_base(contract, base_dir))
+
+
+def pretrained_summary(plan: ConversionPlan) -> dict[str, Any]:
+    """What convert-result records about a pretrained base."""
+    base = plan.pretrained
+    ops = sorted({node["op"] for node in base.graph.nodes.values()})
+    return {"format": base.fmt, "featureOutput": base.feature_output, "embeddingSize": base.embedding_size,
+            "sha256": plan.contract["base"]["sha256"], "preprocessing": base.preprocessing,
+            "baseWeightBytes": base.graph.weight_bytes, "graphOps": ops, "signature": SIG_FEATURES}
 
 
 def _sha256(data: bytes) -> str:
@@ -191,8 +228,8 @@ def run_convert(request: dict[str, Any]) -> dict[str, Any]:
     t = time.perf_counter()
     model = load_tfjs_model(req["tfjsModelDir"])
     contract = load_contract(req["contractPath"])
-    plan = plan_conversion(model, contract)
-    heldout = load_heldout(req["heldoutDir"], contract["inputShape"], plan.classes)
+    plan = load_plan(model, contract, req["baseDir"])
+    heldout = load_heldout(req["heldoutDir"], contract["inputShape"], plan.classes, contract.get("embeddingSize"))
     timings["loadMs"] = _ms(t)
 
     files: dict[str, bytes] = {}
@@ -206,7 +243,7 @@ def run_convert(request: dict[str, Any]) -> dict[str, Any]:
             module = TrainableModule(plan, flavour)
             saved = work / f"{SAVED_MODEL_DIR}-{flavour}"
             export_saved_model(module, module.signatures(), saved)
-            data = convert_saved_model(saved, list(SIGNATURE_NAMES), flavour)
+            data = convert_saved_model(saved, list(plan.signature_names), flavour)
             timings[f"{flavour}ConvertMs"] = _ms(t)
             name = MODEL_TFLITE if flavour == FLAVOUR_BUILTIN else MODEL_FLEX_TFLITE
             report = op_report_for_bytes(data)
@@ -246,7 +283,7 @@ def run_convert(request: dict[str, Any]) -> dict[str, Any]:
                 "modelBytes": len(files[MODEL_TFLITE]),
                 "flexModelBytes": len(files[MODEL_FLEX_TFLITE]) if MODEL_FLEX_TFLITE in files else None,
                 "inferenceModelBytes": len(files[MODEL_INFERENCE_TFLITE]) if MODEL_INFERENCE_TFLITE in files else None,
-                "rawFloat32WeightBytes": model.weight_bytes,
+                "rawFloat32WeightBytes": model.weight_bytes + (plan.pretrained.graph.weight_bytes if plan.pretrained else 0),
                 "stateBytes": int(contract["state"]["size"]) * 4,
             },
             "opCounts": {name: report["counts"] for name, report in reports.items()},
@@ -255,6 +292,8 @@ def run_convert(request: dict[str, Any]) -> dict[str, Any]:
             "heldoutSamples": heldout.count,
             "timings": timings,
         }
+        if plan.pretrained is not None:
+            result["pretrainedBase"] = pretrained_summary(plan)
         with staged_output(req["outDir"], CONVERT_RESULT_JSON) as staging:
             for name, data in files.items():
                 write_bytes_atomic(staging / name, data)

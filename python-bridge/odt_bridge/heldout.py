@@ -1,5 +1,6 @@
 """Reads the held-out samples written by model:train: heldout.json + raw float32 little-endian
-inputs and the probabilities tfjs-node computed for them (the parity reference)."""
+inputs and the probabilities tfjs-node computed for them (the parity reference). For a pretrained
+base it also holds tfjs-node's embeddings (preprocessing + base) of the same inputs."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ class Heldout:
     x: np.ndarray  # [N, *inputShape] float32
     labels: np.ndarray  # [N] int
     probabilities: np.ndarray | None  # [N, classes] float32, from tfjs-node
+    embeddings: np.ndarray | None = None  # [N, D] float32, from tfjs-node (pretrained base only)
 
     @property
     def count(self) -> int:
@@ -42,8 +44,9 @@ def _read_f32(path: Path, count: int, what: str) -> np.ndarray:
     return np.frombuffer(data, dtype="<f4").astype(np.float32)
 
 
-def load_heldout(folder: Path, input_shape: list[int], classes: int) -> Heldout:
-    """Loads and size-checks the held-out set against the contract's input shape and classes."""
+def load_heldout(folder: Path, input_shape: list[int], classes: int, embedding_size: int | None = None) -> Heldout:
+    """Loads and size-checks the held-out set against the contract's input shape and classes (and,
+    for a pretrained base, its embeddings against embeddingSize)."""
     folder = Path(folder)
     meta: Any = read_json(folder / HELDOUT_JSON, "ARTIFACTS_INVALID", "held-out heldout.json")
     try:
@@ -64,4 +67,12 @@ def load_heldout(folder: Path, input_shape: list[int], classes: int) -> Heldout:
         probabilities = _read_f32(folder / files["probabilities"], count * classes, "probabilities").reshape([count, classes])
     if not np.all(np.isfinite(x)):
         raise BridgeError("ARTIFACTS_INVALID", "held-out inputs hold NaN or Inf values")
-    return Heldout(x=x, labels=labels, probabilities=probabilities)
+    embeddings = None
+    if embedding_size is not None:
+        if meta.get("embeddingSize") != embedding_size or not files.get("embeddings"):
+            raise BridgeError("ARTIFACTS_INVALID", f"heldout.json needs embeddingSize {embedding_size} and files.embeddings "
+                              "for a pretrained base", {"embeddingSize": meta.get("embeddingSize")})
+        embeddings = _read_f32(folder / files["embeddings"], count * embedding_size, "embeddings").reshape([count, embedding_size])
+        if not np.all(np.isfinite(embeddings)):
+            raise BridgeError("ARTIFACTS_INVALID", "held-out embeddings hold NaN or Inf values")
+    return Heldout(x=x, labels=labels, probabilities=probabilities, embeddings=embeddings)

@@ -47,3 +47,9 @@ def infer_batched(interpreter: Any, x: np.ndarray, batch: int = 64) -> dict[str,
     for start in range(0, x.shape[0], batch):
         parts.append(run(interpreter, "infer", x=np.ascontiguousarray(x[start:start + batch], dtype=np.float32)))
     return {key: np.concatenate([p[key] for p in parts], axis=0) for key in parts[0]}
+
+
+def features_batched(interpreter: Any, x: np.ndarray, batch: int = 64) -> dict[str, np.ndarray]:
+    """`features` (pretrained base: image -> embedding) over many samples in chunks."""
+    parts = [run(interpreter, "features", x=np.ascontiguousarray(x[i:i + batch], dtype=np.float32)) for i in range(0, x.shape[0], batch)]
+    return {key: np.concatenate([p[key] for p in parts], axis=0) for key in parts[0]}

@@ -18,6 +18,9 @@
 * `save(request) -> {state}` / `restore(state) -> {step}` move ONE flat float32 vector laid out as
   the contract's state segments. The Flex flavour instead takes a `checkpoint_path` string and
   uses tf.raw_ops.Save/Restore, as TensorFlow's on-device training guide does.
+* A pretrained base (plan.pretrained): `features(x) -> {embedding}` runs the preprocessing and the
+  rebuilt base (constants); `infer(x)` = head(features(x)); `train` takes embeddings [B, D], so the
+  phone computes features once per sample and trains the head on them.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .constants import CHECKPOINT_PATH_INPUT, FLAVOUR_BUILTIN, FLAVOUR_FLEX
+from .constants import CHECKPOINT_PATH_INPUT, FLAVOUR_BUILTIN, FLAVOUR_FLEX, SIG_FEATURES
 from .contract import ConversionPlan
 from .tf_setup import tf
 from .tfjs_loader import Layer
@@ -74,6 +77,13 @@ def base_forward(x: tf.Tensor, layers: list[Layer]) -> tf.Tensor:
     return h
 
 
+def image_features(x: tf.Tensor, plan: ConversionPlan) -> tf.Tensor:
+    """What the head sees for an image batch: the pretrained base's embedding, or the layer base."""
+    if plan.pretrained is not None:
+        return plan.pretrained.embed(x)
+    return base_forward(x, plan.base)
+
+
 class TrainableModule(tf.Module):
     """tf.Module exposing train/infer/save/restore for one conversion plan and flavour."""
 
@@ -100,11 +110,14 @@ class TrainableModule(tf.Module):
 
         shape = list(contract["inputShape"])
         classes = len(contract["labels"])
+        train_shape = [int(contract["embeddingSize"])] if plan.pretrained is not None else shape
         self.train = tf.function(self._train, input_signature=[
-            tf.TensorSpec([self._batch, *shape], tf.float32, name="x"),
+            tf.TensorSpec([self._batch, *train_shape], tf.float32, name="x"),
             tf.TensorSpec([self._batch, classes], tf.float32, name="y"),
         ])
         self.infer = tf.function(self._infer, input_signature=[tf.TensorSpec([None, *shape], tf.float32, name="x")])
+        if plan.pretrained is not None:
+            self.features = tf.function(self._features, input_signature=[tf.TensorSpec([None, *shape], tf.float32, name="x")])
         if flavour == FLAVOUR_FLEX:
             path_spec = [tf.TensorSpec([], tf.string, name=CHECKPOINT_PATH_INPUT)]
             self.save = tf.function(self._save_checkpoint, input_signature=path_spec)
@@ -119,12 +132,15 @@ class TrainableModule(tf.Module):
 
     def signatures(self) -> dict[str, Callable]:
         """Concrete functions keyed by signature name, for tf.saved_model.save."""
-        return {
+        signatures = {
             "train": self.train.get_concrete_function(),
             "infer": self.infer.get_concrete_function(),
             "save": self.save.get_concrete_function(),
             "restore": self.restore.get_concrete_function(),
         }
+        if self._plan.pretrained is not None:
+            signatures[SIG_FEATURES] = self.features.get_concrete_function()
+        return signatures
 
     # --- forward / backward -------------------------------------------------------------
     def _head_forward(self, h: tf.Tensor, weights: list[tf.Tensor]):
@@ -139,11 +155,18 @@ class TrainableModule(tf.Module):
 
     def _infer(self, x: tf.Tensor) -> dict[str, tf.Tensor]:
         weights = [w.read_value() for w in self.weights_]
-        _, pre, probabilities = self._head_forward(base_forward(x, self._plan.base), weights)
+        _, pre, probabilities = self._head_forward(image_features(x, self._plan), weights)
         return {"logits": pre[-1], "probabilities": probabilities}
 
+    def _features(self, x: tf.Tensor) -> dict[str, tf.Tensor]:
+        return {"embedding": self._plan.pretrained.embed(x)}
+
+    def _head_input(self, x: tf.Tensor) -> tf.Tensor:
+        """train's x is an image batch for a layer base, an embedding batch for a pretrained one."""
+        return x if self._plan.pretrained is not None else base_forward(x, self._plan.base)
+
     def _gradients(self, x: tf.Tensor, y: tf.Tensor, weights: list[tf.Tensor]):
-        inputs, pre, probabilities = self._head_forward(base_forward(x, self._plan.base), weights)
+        inputs, pre, probabilities = self._head_forward(self._head_input(x), weights)
         batch = float(self._batch)
         loss = tf.reduce_sum(y * tf.nn.log_softmax(pre[-1])) * (-1.0 / batch)
         dz = (probabilities - y) * (1.0 / batch)
@@ -224,7 +247,7 @@ class InferenceModule(tf.Module):
         self.infer = tf.function(self._infer, input_signature=[tf.TensorSpec([None, *shape], tf.float32, name="x")])
 
     def _infer(self, x: tf.Tensor) -> dict[str, tf.Tensor]:
-        a = base_forward(x, self._plan.base)
+        a = image_features(x, self._plan)
         z = a
         for layer in self._plan.head:
             z = tf.matmul(a, tf.constant(layer.kernel)) + tf.constant(layer.bias)

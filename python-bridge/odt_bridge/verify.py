@@ -13,6 +13,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .constants import (
+    BASE_DIR,
     CHECKPOINT_PATH_INPUT,
     DEFAULT_VERIFY_STEPS,
     MODEL_FLEX_TFLITE,
@@ -21,16 +22,16 @@ from .constants import (
     PARITY_MIN_SAMPLES,
     RESUME_TOLERANCE,
     SCHEMA_VERSION,
-    SIGNATURE_NAMES,
     VERIFY_REPORT_JSON,
 )
-from .contract import load_contract, plan_conversion
+from .contract import load_contract
+from .convert import load_plan
 from .errors import BridgeError
 from .files import clear_stale_output, staged_output, write_json_atomic
 from .heldout import Heldout, load_heldout
 from .op_report import op_report_for_bytes
 from .reference_forward import reference_base, reference_head
-from .runtime import flex_interpreter, infer_batched, plain_interpreter, run
+from .runtime import features_batched, flex_interpreter, infer_batched, plain_interpreter, run
 from .tfjs_loader import load_tfjs_model
 
 # Logits may be large; the base check allows float32 rounding relative to their scale.
@@ -39,12 +40,14 @@ EVAL_SAMPLES = 256
 
 
 def _batches(heldout: Heldout, batch: int, classes: int, steps: int, start: int = 0):
-    """Deterministic training batches cycling over the held-out set."""
+    """Deterministic training batches cycling over the held-out set (its tfjs-node embeddings when
+    `train` takes embeddings, i.e. for a pretrained base)."""
     y_all = heldout.one_hot(classes)
+    x_all = heldout.embeddings if heldout.embeddings is not None else heldout.x
     n = heldout.count
     for step in range(start, start + steps):
         idx = [(step * batch + i) % n for i in range(batch)]
-        yield heldout.x[idx], y_all[idx]
+        yield x_all[idx], y_all[idx]
 
 
 def _cross_entropy(probabilities: np.ndarray, labels: np.ndarray) -> float:
@@ -86,9 +89,10 @@ class Verifier:
         interpreter = self.fresh()
         names = sorted(interpreter.get_signature_list())
         problems: list[str] = []
-        if names != sorted(SIGNATURE_NAMES):
-            problems.append(f"signatures are {names}, expected {sorted(SIGNATURE_NAMES)}")
-        for name in SIGNATURE_NAMES:
+        wanted = self.plan.signature_names
+        if names != sorted(wanted):
+            problems.append(f"signatures are {names}, expected {sorted(wanted)}")
+        for name in wanted:
             if name not in names:
                 continue
             runner = interpreter.get_signature_runner(name)
@@ -125,13 +129,30 @@ class Verifier:
                   "accuracy": float(np.mean(ours.argmax(1) == h.labels))}
         return diff <= PARITY_MAX_ABS_DIFF and agreement == 1.0, detail
 
+    def check_features_parity(self) -> tuple[bool, dict[str, Any]]:
+        """Pretrained base: `features` equals tfjs-node's embeddings (same preprocessing + base)."""
+        h = self.heldout
+        if h.count < PARITY_MIN_SAMPLES:
+            return False, {"error": f"only {h.count} held-out samples; parity needs >= {PARITY_MIN_SAMPLES}"}
+        ours = features_batched(self.fresh(), h.x)["embedding"]
+        diff = float(np.max(np.abs(ours - h.embeddings)))
+        return diff <= PARITY_MAX_ABS_DIFF, {"samples": h.count, "maxAbsDiff": diff, "threshold": PARITY_MAX_ABS_DIFF,
+                                             "maxAbsEmbedding": float(np.max(np.abs(h.embeddings)))}
+
+    def eval_features(self, interpreter: Any, x: np.ndarray) -> np.ndarray:
+        """The head's input for images: the model's own `features` (pretrained) or the float64
+        reference of the frozen tfjs layer base."""
+        if self.plan.pretrained is not None:
+            return features_batched(interpreter, x)["embedding"].astype(np.float64)
+        return reference_base(x, self.plan.base)
+
     def check_training(self) -> tuple[bool, dict[str, Any]]:
         """N steps on held-out batches: held-out loss (from `infer`) falls, the head moves, and the
         logits still equal reference_base(x) -> head(saved weights), i.e. the base is unchanged."""
         interpreter = self.fresh()
         x_eval = self.heldout.x[:EVAL_SAMPLES]
         labels = self.heldout.labels[:EVAL_SAMPLES]
-        features = reference_base(x_eval, self.plan.base)
+        features = self.eval_features(interpreter, x_eval)
         activations = [layer.activation for layer in self.plan.head]
 
         def base_gap() -> tuple[float, float]:
@@ -152,11 +173,19 @@ class Verifier:
         step = float(after_state[-1])
         loss_ok = loss_after < loss_before
         base_ok = gap_before <= BASE_CHECK_RTOL * scale_before and gap_after <= BASE_CHECK_RTOL * scale_after
+        extra: dict[str, Any] = {}
+        if self.plan.pretrained is not None:  # the model's own features must not move either
+            unchanged = bool(np.array_equal(features, self.eval_features(interpreter, x_eval)))
+            base_ok = base_ok and unchanged
+            extra = {"featuresBitIdenticalAfterTraining": unchanged, "trainInput": "tfjs-node embeddings of the held-out set"}
         detail = {
             "steps": self.steps, "batch": self.batch, "evalSamples": int(x_eval.shape[0]),
             "heldoutLossBefore": loss_before, "heldoutLossAfter": loss_after, "trainLosses": losses,
             "stepAfter": step, "headWeightsChanged": weights_moved,
-            "baseCheck": "interpreter logits vs float64 reference(frozen tfjs base) -> head(weights from save)",
+            "baseCheck": ("interpreter logits vs float64 head(weights from save) on the model's own features, which must "
+                          "be bit-identical before and after training" if self.plan.pretrained is not None else
+                          "interpreter logits vs float64 reference(frozen tfjs base) -> head(weights from save)"),
+            **extra,
             "baseMaxAbsGapBefore": gap_before, "baseMaxAbsGapAfter": gap_after, "baseTolerance": BASE_CHECK_RTOL * scale_after,
         }
         return {"lowers-loss": (loss_ok and weights_moved and step == self.steps, detail),
@@ -254,7 +283,7 @@ def _guarded(name: str, fn: Callable[[], Any]) -> list[dict[str, Any]]:
 
 
 def run_verify(request: dict[str, Any]) -> dict[str, Any]:
-    """{"convertDir","contractPath","heldoutDir","outDir","steps"?, "tfjsModelDir"?} -> report."""
+    """{"convertDir","contractPath","heldoutDir","outDir","steps"?, "tfjsModelDir"?, "baseDir"?} -> report."""
     for key in ("convertDir", "contractPath", "heldoutDir", "outDir"):
         if not isinstance(request.get(key), str) or not request[key]:
             raise BridgeError("USAGE", f"the verify request needs a string '{key}'", {"key": key})
@@ -271,8 +300,9 @@ def run_verify(request: dict[str, Any]) -> dict[str, Any]:
     except OSError:
         raise BridgeError("ARTIFACTS_INVALID", f"{MODEL_TFLITE} is missing; run convert first", {"convertDir": str(convert_dir)}) from None
     contract = load_contract(Path(request["contractPath"]))
-    plan = plan_conversion(load_tfjs_model(tfjs_dir), contract)
-    heldout = load_heldout(Path(request["heldoutDir"]), contract["inputShape"], len(contract["labels"]))
+    base_dir = Path(request.get("baseDir") or tfjs_dir.parent / BASE_DIR)
+    plan = load_plan(load_tfjs_model(tfjs_dir), contract, base_dir)
+    heldout = load_heldout(Path(request["heldoutDir"]), contract["inputShape"], len(contract["labels"]), contract.get("embeddingSize"))
     verifier = Verifier(model, contract, heldout, plan, steps)
 
     checks: list[dict[str, Any]] = []
@@ -280,6 +310,8 @@ def run_verify(request: dict[str, Any]) -> dict[str, Any]:
     checks += _guarded("builtin-ops-only", verifier.check_builtin_only)
     checks += _guarded("fresh-state-holds-trained-weights", verifier.check_fresh_state)
     checks += _guarded("infer-parity-tfjs", verifier.check_parity)
+    if plan.pretrained is not None:
+        checks += _guarded("features-parity-tfjs", verifier.check_features_parity)
     checks += _guarded("training", verifier.check_training)
     checks += _guarded("save-restore-bit-identical", verifier.check_save_restore)
     checks += _guarded("resume-equals-uninterrupted", verifier.check_resume)
