@@ -83,8 +83,14 @@ def _handlers() -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
 
         return run_bench_keras(request)
 
+    def bench_pretrained(request: dict[str, Any]) -> dict[str, Any]:
+        from .bench_pretrained import run_bench_pretrained
+
+        return run_bench_pretrained(request)
+
     return {"convert": convert, "verify": verify, "op-report": op_report,
-            "bench-interpreter": bench_interpreter, "bench-keras": bench_keras, "env": run_env}
+            "bench-interpreter": bench_interpreter, "bench-keras": bench_keras,
+            "bench-pretrained": bench_pretrained, "env": run_env}
 
 
 def parse_args(argv: list[str]) -> tuple[str, Path | None]:

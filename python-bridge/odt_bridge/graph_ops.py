@@ -171,6 +171,7 @@ OPS: dict[str, Callable] = {
     "Maximum": lambda node, a, b: tf.math.maximum(a, b),
     "Minimum": lambda node, a, b: tf.math.minimum(a, b),
     "Neg": lambda node, x: tf.math.negative(x),
+    "Abs": lambda node, x: tf.math.abs(x),
     "Square": lambda node, x: tf.math.square(x),
     "Sqrt": lambda node, x: tf.math.sqrt(x),
     "Rsqrt": lambda node, x: tf.math.rsqrt(x),

@@ -7,7 +7,7 @@ import { OdtError } from '@odt/cli-kit';
  * conversion later is named now; graph-ops.test.ts fails when the two lists drift.
  */
 export const GRAPH_OP_ALLOWLIST: readonly string[] = [
-  'Add', 'AddN', 'AddV2', 'AvgPool', 'BiasAdd', 'ConcatV2', 'Const', 'Conv2D', 'DepthwiseConv2dNative', 'Elu', 'ExpandDims',
+  'Abs', 'Add', 'AddN', 'AddV2', 'AvgPool', 'BiasAdd', 'ConcatV2', 'Const', 'Conv2D', 'DepthwiseConv2dNative', 'Elu', 'ExpandDims',
   'FusedBatchNorm', 'FusedBatchNormV2', 'FusedBatchNormV3', 'FusedDepthwiseConv2dNative', 'Identity', 'LeakyRelu', 'MatMul',
   'Max', 'MaxPool', 'Maximum', 'Mean', 'Minimum', 'Mul', 'Neg', 'Pack', 'Pad', 'PadV2', 'Placeholder', 'Prelu', 'RealDiv',
   'Relu', 'Relu6', 'Reshape', 'Rsqrt', 'Sigmoid', 'Softmax', 'Sqrt', 'Square', 'Squeeze', 'StridedSlice', 'Sub', 'Sum',
