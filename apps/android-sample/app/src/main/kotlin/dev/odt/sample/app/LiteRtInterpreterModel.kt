@@ -13,7 +13,6 @@ import java.nio.ByteOrder
  */
 class LiteRtInterpreterModel(modelFile: File, private val contract: SignatureContract) : TrainableModel {
     private val interpreter = Interpreter(modelFile, Interpreter.Options().setNumThreads(2))
-    private val inferBatch = interpreter.getInputTensorFromSignature("x", "infer").shape()[0].coerceAtLeast(1)
 
     override fun train(x: FloatArray, y: FloatArray): Float {
         val loss = floatBuffer(1)
@@ -21,24 +20,39 @@ class LiteRtInterpreterModel(modelFile: File, private val contract: SignatureCon
         return loss.rewind().let { (it as ByteBuffer).float }
     }
 
-    override fun infer(x: FloatArray, count: Int): FloatArray {
-        val classes = contract.classes
-        val out = FloatArray(count * classes)
+    override fun infer(x: FloatArray, count: Int): FloatArray =
+        batched("infer", x, count, "probabilities", contract.classes, extra = listOf("logits"))
+
+    /** Embeddings through the `features` signature (a pretrained base's contract has it). */
+    override fun features(x: FloatArray, count: Int): FloatArray {
+        val width = contract.embeddingSize ?: throw UnsupportedOperationException("${contract.modelName} has no features signature (not a pretrained base)")
+        return batched("features", x, count, "embedding", width)
+    }
+
+    /**
+     * Runs an image-in signature over [count] images, [batchOf] it at a time (its `x` batch size),
+     * and returns [output] ([width] floats per image); [extra] outputs are run and dropped.
+     */
+    private fun batched(signature: String, x: FloatArray, count: Int, output: String, width: Int, extra: List<String> = emptyList()): FloatArray {
+        val batch = batchOf(signature)
+        val out = FloatArray(count * width)
         val size = contract.sampleSize
         var i = 0
         while (i < count) {
-            val n = minOf(inferBatch, count - i)
-            val chunk = FloatArray(inferBatch * size).also { x.copyInto(it, 0, i * size, (i + n) * size) }
-            val probabilities = floatBuffer(inferBatch * classes)
-            val logits = floatBuffer(inferBatch * classes)
-            interpreter.runSignature(mapOf("x" to floatBuffer(chunk)), mapOf("logits" to logits, "probabilities" to probabilities), "infer")
-            probabilities.rewind()
-            val values = FloatArray(inferBatch * classes).also { probabilities.asFloatBuffer().get(it) }
-            values.copyInto(out, i * classes, 0, n * classes)
+            val n = minOf(batch, count - i)
+            val chunk = FloatArray(batch * size).also { x.copyInto(it, 0, i * size, (i + n) * size) }
+            val result = floatBuffer(batch * width)
+            val outputs = mapOf<String, Any>(output to result) + extra.associateWith { floatBuffer(batch * width) }
+            interpreter.runSignature(mapOf("x" to floatBuffer(chunk)), outputs, signature)
+            result.rewind()
+            val values = FloatArray(batch * width).also { result.asFloatBuffer().get(it) }
+            values.copyInto(out, i * width, 0, n * width)
             i += n
         }
         return out
     }
+
+    private fun batchOf(signature: String): Int = interpreter.getInputTensorFromSignature("x", signature).shape()[0].coerceAtLeast(1)
 
     override fun save(): FloatArray {
         val state = floatBuffer(contract.stateSize)

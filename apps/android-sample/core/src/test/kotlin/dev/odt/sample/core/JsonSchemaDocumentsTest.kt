@@ -96,6 +96,8 @@ class JsonSchemaDocumentsTest {
         val candidates = mutableListOf(
             "out/model/train/contract.json" to "signature-contract.schema.json",
             "out/model/version/contract.json" to "signature-contract.schema.json",
+            "out/model-pretrained/train/contract.json" to "signature-contract.schema.json",
+            "out/model-pretrained/version/contract.json" to "signature-contract.schema.json",
             "out/model/version/draft-manifest.json" to "draft-manifest.schema.json",
             "registry/index.json" to "registry-index.schema.json",
         )

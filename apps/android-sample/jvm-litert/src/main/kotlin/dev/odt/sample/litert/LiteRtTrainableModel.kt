@@ -18,6 +18,10 @@ class LiteRtTrainableModel(lib: LiteRtLibrary, modelFile: File, private val cont
     private val inferBatch = infer.input("x").floatCount / contract.sampleSize
     private val classes = contract.classes
 
+    /** The `features` signature of a pretrained base (image -> embedding), null for a layer base. */
+    private val featuresSignature = if (SignatureContract.FEATURES in contract.signatures) compiled.signature(SignatureContract.FEATURES) else null
+    private val featuresBatch = featuresSignature?.let { it.input("x").floatCount / contract.sampleSize } ?: 0
+
     init {
         for ((key, spec) in contract.signatures) {
             val signature = compiled.signature(key)
@@ -37,17 +41,27 @@ class LiteRtTrainableModel(lib: LiteRtLibrary, modelFile: File, private val cont
         return train.output("loss").read()[0]
     }
 
-    override fun infer(x: FloatArray, count: Int): FloatArray {
-        val out = FloatArray(count * classes)
-        val chunk = FloatArray(inferBatch * contract.sampleSize)
+    override fun infer(x: FloatArray, count: Int): FloatArray = batched(infer, inferBatch, "probabilities", classes, x, count)
+
+    /** Embeddings through the `features` signature (pretrained base only). */
+    override fun features(x: FloatArray, count: Int): FloatArray {
+        val signature = featuresSignature ?: throw UnsupportedOperationException("${contract.modelName} has no features signature (not a pretrained base)")
+        return batched(signature, featuresBatch, "embedding", contract.embeddingSize!!, x, count)
+    }
+
+    /** Runs an image-in signature over [count] images in its buffer's batch (1 when the batch is dynamic). */
+    private fun batched(signature: LiteRtCompiledModel.Signature, batch: Int, output: String, width: Int, x: FloatArray, count: Int): FloatArray {
+        require(x.size >= count * contract.sampleSize) { "x holds ${x.size} values, $count images need ${count * contract.sampleSize}" }
+        val out = FloatArray(count * width)
+        val chunk = FloatArray(batch * contract.sampleSize)
         var i = 0
         while (i < count) {
-            val n = minOf(inferBatch, count - i)
+            val n = minOf(batch, count - i)
             chunk.fill(0f)
             x.copyInto(chunk, 0, i * contract.sampleSize, (i + n) * contract.sampleSize)
-            infer.input("x").write(chunk)
-            infer.run()
-            infer.output("probabilities").read().copyInto(out, i * classes, 0, n * classes)
+            signature.input("x").write(chunk)
+            signature.run()
+            signature.output(output).read().copyInto(out, i * width, 0, n * width)
             i += n
         }
         return out

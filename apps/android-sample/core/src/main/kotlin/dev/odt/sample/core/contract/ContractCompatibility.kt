@@ -16,13 +16,17 @@ object ContractCompatibility {
         return mismatch(expected.contract, manifest.contract)
     }
 
-    /** Compares every tensor the app touches: names, shapes, dtypes, batch, labels, state size. */
+    /** Compares every tensor the app touches: names, shapes, dtypes, batch, labels, state size, what `train` takes. */
     fun mismatch(expected: SignatureContract, actual: SignatureContract): String? {
         if (expected.inputShape != actual.inputShape) return "inputShape ${actual.inputShape} != ${expected.inputShape}"
         if (expected.labels != actual.labels) return "labels ${actual.labels} != ${expected.labels}"
         if (expected.trainBatchSize != actual.trainBatchSize) return "trainBatchSize ${actual.trainBatchSize} != ${expected.trainBatchSize}"
         if (expected.stateSize != actual.stateSize) return "state size ${actual.stateSize} != ${expected.stateSize}"
-        for (name in SignatureContract.SIGNATURE_NAMES) {
+        if (expected.trainInput != actual.trainInput) return "trainInput ${actual.trainInput.json} != ${expected.trainInput.json}"
+        if (expected.embeddingSize != actual.embeddingSize) return "embeddingSize ${actual.embeddingSize} != ${expected.embeddingSize}"
+        // The base itself (its sha256) may change between compatible versions: embeddings are cached per base.
+        if (expected.signatures.keys != actual.signatures.keys) return "signatures ${actual.signatures.keys} != ${expected.signatures.keys}"
+        for (name in expected.signatures.keys) {
             val e = expected.signatures.getValue(name)
             val a = actual.signatures.getValue(name)
             if (e.inputs.toSet() != a.inputs.toSet()) return "signature $name inputs ${a.inputs} != ${e.inputs}"

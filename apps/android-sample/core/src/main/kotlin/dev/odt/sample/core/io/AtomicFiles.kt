@@ -14,7 +14,12 @@ import java.nio.file.StandardOpenOption
  * kill at any instant leaves either the old or the new content.
  */
 object AtomicFiles {
-    fun write(target: File, bytes: ByteArray) {
+    /**
+     * Replaces [target] with [bytes] through a temp file and a rename. [durable] = false skips the
+     * fsyncs: for caches whose files carry a checksum, where a power cut may lose (never corrupt
+     * unnoticed) an entry and recomputing it is cheaper than syncing every write.
+     */
+    fun write(target: File, bytes: ByteArray, durable: Boolean = true) {
         val dir = target.absoluteFile.parentFile
         dir.mkdirs()
         val temp = File.createTempFile(".${target.name}.", ".tmp", dir)
@@ -22,13 +27,13 @@ object AtomicFiles {
             FileOutputStream(temp).use { out ->
                 out.write(bytes)
                 out.flush()
-                out.fd.sync()
+                if (durable) out.fd.sync()
             }
             move(temp, target)
         } finally {
             temp.delete()
         }
-        syncDirectory(dir)
+        if (durable) syncDirectory(dir)
     }
 
     /** Atomically replaces [target] with [source] (same file system). */

@@ -5,9 +5,23 @@ import dev.odt.sample.core.io.BinaryFrames
 import java.io.File
 import java.io.IOException
 import java.nio.BufferUnderflowException
+import java.nio.ByteBuffer
+import java.nio.ByteOrder
+import java.security.MessageDigest
 
 /** One example the user drew and labelled; [seq] orders them for eviction. */
-class LabeledSample(val seq: Long, val pixels: FloatArray, val label: Int)
+class LabeledSample(val seq: Long, val pixels: FloatArray, val label: Int) {
+    /**
+     * sha256 (hex) of the pixels as float32 little-endian: the key of this image's cached
+     * embedding. Why the pixels only: the embedding depends on nothing else, and a store that was
+     * reset (new seqs) or a relabelled sample still finds it.
+     */
+    val pixelHash: String by lazy {
+        val bytes = ByteBuffer.allocate(4 * pixels.size).order(ByteOrder.LITTLE_ENDIAN)
+        for (v in pixels) bytes.putFloat(v)
+        MessageDigest.getInstance("SHA-256").digest(bytes.array()).joinToString("") { "%02x".format(it) }
+    }
+}
 
 /**
  * The user's labelled examples, bounded: when full, the oldest is evicted, so storage stays small

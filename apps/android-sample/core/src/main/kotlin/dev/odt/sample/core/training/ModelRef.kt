@@ -27,10 +27,21 @@ class CheckpointStores(private val root: File) {
     /** The checkpoints of [ref]. */
     fun of(ref: ModelRef): CheckpointStore = CheckpointStore(File(root, ref.modelId))
 
-    /** Deletes the checkpoints of every model but [keep] (after a switch or a fresh start). */
+    /**
+     * The embedding cache of every pretrained base (one space per base, see [EmbeddingCache]), in
+     * `<root>/~embeddings`. Why here: every caller that keeps checkpoints gets a persistent cache
+     * without new wiring; `~` is not allowed in a model id, so it never clashes with one.
+     */
+    val embeddings: EmbeddingCache by lazy { EmbeddingCache(File(root, EMBEDDINGS_DIR)) }
+
+    /** Deletes the checkpoints of every model but [keep] (after a switch or a fresh start); the embedding cache stays. */
     fun retainOnly(keep: Collection<ModelRef>) {
-        val names = keep.map { it.modelId }.toSet()
+        val names = keep.map { it.modelId }.toSet() + EMBEDDINGS_DIR
         root.listFiles { f -> f.isDirectory && f.name !in names }?.forEach { it.deleteRecursively() }
+    }
+
+    private companion object {
+        const val EMBEDDINGS_DIR = "~embeddings"
     }
 }
 

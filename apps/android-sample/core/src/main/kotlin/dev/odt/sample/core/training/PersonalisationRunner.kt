@@ -1,5 +1,6 @@
 package dev.odt.sample.core.training
 
+import dev.odt.sample.core.contract.EmbeddingSpace
 import dev.odt.sample.core.contract.SignatureContract
 import dev.odt.sample.core.model.TrainableModel
 import dev.odt.sample.core.samples.LabeledSample
@@ -32,6 +33,10 @@ data class StepReport(
  * open model, the per-version checkpoints and the serving pointer. Why: the Android worker and
  * the update simulator both drive it (`step` in a loop under the constraint policy) instead of
  * re-implementing the rule. Not thread-safe: one worker drives it.
+ *
+ * Pretrained bases: each session embeds into its own model's embedding space, so a shadow
+ * version with another base re-embeds the samples with that base (and one with the same base
+ * reuses them); the held-out comparison still runs `infer` on the images.
  */
 class PersonalisationRunner(
     private val stores: CheckpointStores,
@@ -43,6 +48,8 @@ class PersonalisationRunner(
     private val log: (String) -> Unit = {},
     /** The sessions' clock (a fake in tests of the chunk budget). */
     private val nanoTime: () -> Long = System::nanoTime,
+    /** Embeddings of pretrained bases (one space per base, so a shadow version with a new base embeds afresh). */
+    private val embeddings: EmbeddingCache = stores.embeddings,
 ) : AutoCloseable {
     private class Open(val opened: OpenedModel, val session: TrainingSession)
 
@@ -101,6 +108,8 @@ class PersonalisationRunner(
         pointer.write(to)
         open.keys.filter { it != to }.forEach { close(it) }
         stores.retainOnly(listOf(to))
+        // The old base's embeddings go too, once the served model's space is known.
+        open[to]?.opened?.contract?.let { contract -> embeddings.retainSpaces(listOfNotNull(EmbeddingSpace.idOf(contract))) }
     }
 
     private fun score(ref: ModelRef, split: SampleSplit): Double {
@@ -112,7 +121,7 @@ class PersonalisationRunner(
     private fun session(ref: ModelRef): TrainingSession = open.getOrPut(ref) {
         val opened = opener.open(ref)
         val session = try {
-            TrainingSession(opened.model, opened.contract, stores.of(ref), ref.modelId, config, nanoTime).also { s ->
+            TrainingSession(opened.model, opened.contract, stores.of(ref), ref.modelId, config, nanoTime, embeddings).also { s ->
                 val start = s.open()
                 log("opened ${ref.version} (${ref.modelId.take(12)}): $start")
             }

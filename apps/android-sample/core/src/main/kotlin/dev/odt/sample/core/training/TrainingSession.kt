@@ -60,6 +60,10 @@ sealed interface ChunkResult {
  * the session keeps the personalised state and owes that set its full [StepTarget]; batches are
  * drawn per set (steps counted from the set's start, seed mixed with its hash), so resuming is
  * still exact.
+ *
+ * A pretrained base (contract trainInput "embedding") trains the head on cached embeddings: a
+ * chunk first embeds the set's images that have none yet (see [EmbeddingPass]) within the same
+ * budget, and trains only once every image has one; a stop while embedding keeps what was embedded.
  */
 class TrainingSession(
     private val model: TrainableModel,
@@ -69,7 +73,10 @@ class TrainingSession(
     private val modelId: String,
     private val config: TrainingConfig,
     private val nanoTime: () -> Long = System::nanoTime,
+    /** Where a pretrained base's embeddings are cached (ignored for an image contract; memory only by default). */
+    embeddings: EmbeddingCache = EmbeddingCache.inMemory(),
 ) {
+    private val embedding: EmbeddingPass? = if (contract.trainsOnEmbeddings) EmbeddingPass(model, contract, embeddings) else null
     private val baseState: FloatArray = model.save()
     private var lastGood: FloatArray = baseState
     private var dirty = false
@@ -142,6 +149,12 @@ class TrainingSession(
         if (dirty) rollBack()
         val plan = BatchPlan(samples.size, contract.trainBatchSize, config.seed xor seedOf(setHash))
         val started = nanoTime()
+        val embedded = embedding?.embedMissing(samples, setHash, { (nanoTime() - started) / 1_000_000 < budgetMillis }, stop, nanoTime)
+        if (embedded?.interruption != null) return ChunkResult.Interrupted(0, "${embedded.interruption} (kept ${embedded.embedded} new embeddings)")
+        if (embedded != null && embedded.remaining > 0) {
+            val metrics = ChunkMetrics(chunkIndex, globalStep, 0, (nanoTime() - started) / 1e6, Float.NaN, Float.NaN, ChunkEnd.TIME_BUDGET, embedded.embedded, embedded.millis, embedded.remaining)
+            return ChunkResult.Committed(metrics)
+        }
         val firstStep = globalStep
         var step = globalStep
         var lossSum = 0.0
@@ -153,7 +166,8 @@ class TrainingSession(
                 val done = (step - firstStep).toInt()
                 if (step >= target) { endedBy = ChunkEnd.TARGET_REACHED; break }
                 if (done >= config.stepsPerChunk) { endedBy = ChunkEnd.STEP_LIMIT; break }
-                if (done > 0 && (nanoTime() - started) / 1_000_000 >= budgetMillis) { endedBy = ChunkEnd.TIME_BUDGET; break }
+                // At least one step per chunk, unless embedding already used this chunk's time.
+                if ((done > 0 || (embedded?.embedded ?: 0) > 0) && (nanoTime() - started) / 1_000_000 >= budgetMillis) { endedBy = ChunkEnd.TIME_BUDGET; break }
                 currentCoroutineContext().ensureActive()
                 if (stop.stopRequested()) {
                     rollBack()
@@ -163,6 +177,12 @@ class TrainingSession(
                 lastLoss = model.train(x, y)
                 lossSum += lastLoss
                 step++
+            }
+            if (step == firstStep) {
+                // Embedding took the whole budget: the state did not change, nothing to commit.
+                dirty = false
+                val metrics = ChunkMetrics(chunkIndex, firstStep, 0, (nanoTime() - started) / 1e6, Float.NaN, Float.NaN, endedBy, embedded?.embedded ?: 0, embedded?.millis ?: 0.0)
+                return ChunkResult.Committed(metrics)
             }
             val state = model.save()
             checkpoints.write(Checkpoint(step, chunkIndex, modelId, state, setHash, setStart))
@@ -182,6 +202,7 @@ class TrainingSession(
         val metrics = ChunkMetrics(
             chunkIndex, firstStep, steps, (nanoTime() - started) / 1e6,
             if (steps > 0) (lossSum / steps).toFloat() else Float.NaN, lastLoss, endedBy,
+            embedded?.embedded ?: 0, embedded?.millis ?: 0.0,
         )
         chunkIndex++
         return ChunkResult.Committed(metrics)
@@ -196,14 +217,15 @@ class TrainingSession(
     /** 64 bits of a set's hash, so each sample set gets its own batch order. */
     private fun seedOf(setHash: String): Long = setHash.take(16).toULongOrNull(16)?.toLong() ?: 0L
 
+    /** One batch: image rows, or cached embedding rows for a pretrained base. */
     private fun batch(samples: List<LabeledSample>, indices: IntArray): Pair<FloatArray, FloatArray> {
-        val size = contract.sampleSize
+        val size = contract.trainRowSize
         val classes = contract.classes
         val x = FloatArray(indices.size * size)
         val y = FloatArray(indices.size * classes)
         indices.forEachIndexed { row, i ->
             val sample = samples[i]
-            sample.pixels.copyInto(x, row * size)
+            (embedding?.row(sample) ?: sample.pixels).copyInto(x, row * size)
             y[row * classes + sample.label] = 1f
         }
         return x to y

@@ -21,6 +21,8 @@ sealed interface LoopEnd {
  * The worker's loop, in the core so it is tested: before every step re-read the device
  * conditions, ask [ConstraintPolicy] for the budget left in this run, and hand THAT budget to the
  * chunk (it used to be computed and dropped). Why not in the worker: the worker cannot be run here.
+ * For a pretrained base the same budget covers embedding the samples not cached yet: a chunk
+ * that only embedded is committed progress and the loop goes on; a stop keeps what was embedded.
  */
 object WorkerLoop {
     /** Runs [runner] steps towards [candidate] while the policy allows, at most [maxSteps]. */
