@@ -97,18 +97,34 @@ def _read_weights(model_dir: Path, manifest: Any) -> dict[str, np.ndarray]:
     return values
 
 
-def graph_model_files(model_dir: Path) -> list[str]:
-    """model.json plus every shard it lists (relative paths): the files that make the base."""
-    model_json = read_json(Path(model_dir) / TFJS_MODEL_JSON, "BASE_INVALID", "graph model model.json")
+def model_json_path(path: Path) -> Path:
+    """The graph model's JSON: `path` itself, or in a folder its model.json, else its one *.json
+    (a package may name it after the model, e.g. mobilefacenet.json; the copy keeps the name)."""
+    path = Path(path)
+    if path.is_file() or path.suffix == ".json":
+        return path
+    if (path / TFJS_MODEL_JSON).is_file():
+        return path / TFJS_MODEL_JSON
+    candidates = sorted(path.glob("*.json")) if path.is_dir() else []
+    if len(candidates) != 1:
+        raise _invalid(f"{path} must hold the graph model's model.json (found {len(candidates)} .json files)", path=str(path))
+    return candidates[0]
+
+
+def graph_model_files(model: Path) -> list[str]:
+    """The model JSON plus every shard it lists (paths relative to its folder): the files that make the base."""
+    model_json_file = model_json_path(model)
+    model_json = read_json(model_json_file, "BASE_INVALID", "graph model JSON")
     manifest = model_json.get("weightsManifest") if isinstance(model_json, dict) else None
     paths = [str(p) for group in manifest or [] for p in (group or {}).get("paths", [])]
-    return [TFJS_MODEL_JSON, *paths]
+    return [model_json_file.name, *paths]
 
 
-def load_graph_model(model_dir: Path) -> GraphModel:
-    """Parses a tfjs graph model folder; raises BASE_INVALID naming what is wrong."""
-    model_dir = Path(model_dir)
-    model_json = read_json(model_dir / TFJS_MODEL_JSON, "BASE_INVALID", "graph model model.json")
+def load_graph_model(model: Path) -> GraphModel:
+    """Parses a tfjs graph model (its folder or its JSON file); raises BASE_INVALID naming what is wrong."""
+    model_json_file = model_json_path(model)
+    model_dir = model_json_file.parent
+    model_json = read_json(model_json_file, "BASE_INVALID", "graph model model.json")
     if not isinstance(model_json, dict):
         raise _invalid("the graph model's model.json is not a JSON object")
     if model_json.get("format") not in (None, TFJS_GRAPH_FORMAT):

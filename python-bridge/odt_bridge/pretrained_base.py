@@ -20,7 +20,7 @@ import numpy as np
 
 from .constants import BASE_FORMATS, BASE_GRAPH_MODEL, BASE_KERAS, BASE_SAVED_MODEL
 from .errors import BridgeError
-from .graph_model_loader import GraphModel, build, from_graph_def, graph_model_files, input_node, load_graph_model
+from .graph_model_loader import GraphModel, build, from_graph_def, graph_model_files, input_node, load_graph_model, model_json_path
 from .tf_setup import tf
 
 KERAS_SUFFIXES = (".keras", ".h5")
@@ -77,8 +77,7 @@ def base_files(fmt: str, path: Path) -> tuple[Path, list[str]]:
     """(root, relative posix paths) of the files that make a base, as libs/contract hashes them."""
     path = Path(path)
     if fmt == BASE_GRAPH_MODEL:
-        root = path.parent if path.name.endswith(".json") else path
-        return root, graph_model_files(root)
+        return model_json_path(path).parent, graph_model_files(path)
     if fmt == BASE_SAVED_MODEL:
         if not path.is_dir():
             raise _invalid("the saved-model base must be a folder", path=str(path))
@@ -199,7 +198,7 @@ def load_pretrained_base(fmt: str, path: Path, feature_output: str | None, prepr
         raise _invalid(f"the {fmt} base is missing", path=str(path))
     pre = check_preprocessing(preprocessing, int(input_shape[-1]))
     if fmt == BASE_GRAPH_MODEL:
-        graph = load_graph_model(Path(path).parent if str(path).endswith(".json") else Path(path))
+        graph = load_graph_model(Path(path))
         if not feature_output:
             candidates = graph.output_candidates()
             if len(candidates) != 1:
