@@ -20,6 +20,7 @@ from .constants import TFJS_GRAPH_FORMAT, TFJS_MODEL_JSON
 from .errors import BridgeError
 from .files import read_json
 from .graph_ops import OPS, SUPPORTED_OPS, attr
+from .weight_shards import read_weight_groups
 from .tf_setup import tf
 
 WEIGHT_DTYPES = {"float32": "<f4", "int32": "<i4"}
@@ -60,41 +61,7 @@ def _source(ref: str) -> tuple[str, int]:
 
 
 def _read_weights(model_dir: Path, manifest: Any) -> dict[str, np.ndarray]:
-    if not isinstance(manifest, list):
-        raise _invalid("the graph model's model.json has no weightsManifest list", path=str(model_dir))
-    values: dict[str, np.ndarray] = {}
-    root = model_dir.resolve()
-    for index, group in enumerate(manifest):
-        paths, specs = (group or {}).get("paths"), (group or {}).get("weights")
-        if not isinstance(paths, list) or not isinstance(specs, list):
-            raise _invalid(f"weightsManifest[{index}] needs 'paths' and 'weights' lists")
-        chunks = []
-        for rel in paths:
-            shard = (model_dir / str(rel)).resolve()
-            if root not in shard.parents:
-                raise _invalid("a weights path points outside the model folder", path=str(rel))
-            try:
-                chunks.append(shard.read_bytes())
-            except OSError:
-                raise _invalid("a weights file listed in the graph model's model.json is missing or unreadable", path=str(shard)) from None
-        data, offset = b"".join(chunks), 0
-        for spec in specs:
-            name, shape, dtype = spec.get("name"), spec.get("shape"), spec.get("dtype", "float32")
-            if spec.get("quantization") is not None:
-                raise _invalid(f"weight {name} is quantised ({spec['quantization'].get('dtype')}); the bridge reads unquantised "
-                               "float32/int32 graph models only: re-export the base without --quantize_*", weight=name)
-            if dtype not in WEIGHT_DTYPES:
-                raise _invalid(f"weight {name} has dtype {dtype}; supported: {', '.join(WEIGHT_DTYPES)}", weight=name)
-            if not isinstance(name, str) or not isinstance(shape, list) or not all(isinstance(d, int) and d >= 0 for d in shape):
-                raise _invalid("a weightsManifest entry has no valid name/shape", entry=spec)
-            size = int(np.prod(shape)) * 4
-            if offset + size > len(data):
-                raise _invalid(f"weight data is truncated at {name}: the shards hold {len(data)} bytes", weight=name, paths=paths)
-            values[name] = np.frombuffer(data, WEIGHT_DTYPES[dtype], size // 4, offset).reshape(shape).astype(dtype)
-            offset += size
-        if offset != len(data):
-            raise _invalid(f"weight shards hold {len(data)} bytes but the manifest describes {offset}", paths=paths)
-    return values
+    return read_weight_groups(model_dir, manifest, WEIGHT_DTYPES, _invalid, "the graph model's model.json")
 
 
 def model_json_path(path: Path) -> Path:

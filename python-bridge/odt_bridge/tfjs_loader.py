@@ -27,6 +27,7 @@ from .constants import (
 )
 from .errors import BridgeError
 from .files import read_json
+from .weight_shards import read_weight_groups
 
 
 @dataclass
@@ -175,47 +176,7 @@ def _expected_weights(class_name: str, config: dict[str, Any], shape: tuple[int,
 
 
 def _read_weight_groups(model_dir: Path, manifest: Any) -> dict[str, np.ndarray]:
-    if not isinstance(manifest, list) or not manifest:
-        raise _invalid("model.json has no weightsManifest")
-    values: dict[str, np.ndarray] = {}
-    root = model_dir.resolve()
-    for index, group in enumerate(manifest):
-        paths, specs = (group or {}).get("paths"), (group or {}).get("weights")
-        if not isinstance(paths, list) or not isinstance(specs, list):
-            raise _invalid(f"weightsManifest[{index}] needs 'paths' and 'weights' lists")
-        chunks = []
-        for rel in paths:
-            shard = (model_dir / str(rel)).resolve()
-            if root not in shard.parents:
-                raise _invalid("a weights path points outside the model folder", path=str(rel))
-            try:
-                chunks.append(shard.read_bytes())
-            except OSError:
-                raise _invalid("a weights file listed in model.json is missing or unreadable", path=str(shard)) from None
-        data = b"".join(chunks)
-        offset = 0
-        for spec in specs:
-            name, shape, dtype = spec.get("name"), spec.get("shape"), spec.get("dtype", TFJS_DTYPE)
-            if not isinstance(name, str) or not isinstance(shape, list) or not all(isinstance(d, int) and d >= 0 for d in shape):
-                raise _invalid("a weightsManifest entry has no valid name/shape", entry=spec)
-            if spec.get("quantization") is not None or dtype != TFJS_DTYPE:
-                raise _invalid(f"weight {name} is {dtype} (quantised={spec.get('quantization') is not None}); only float32 is read", weight=name)
-            if name in values:
-                raise _invalid(f"weight {name} is listed twice", weight=name)
-            size = int(np.prod(shape)) * 4
-            if offset + size > len(data):
-                raise _invalid(
-                    f"weight data is truncated: {name} needs bytes {offset}..{offset + size} but the shards hold {len(data)}",
-                    weight=name, paths=paths,
-                )
-            values[name] = np.frombuffer(data, dtype="<f4", count=size // 4, offset=offset).reshape(shape).astype(np.float32)
-            offset += size
-        if offset != len(data):
-            raise _invalid(
-                f"weight shards hold {len(data)} bytes but the manifest describes {offset}; the files do not match model.json",
-                paths=paths,
-            )
-    return values
+    return read_weight_groups(model_dir, manifest, {TFJS_DTYPE: "<f4"}, _invalid)
 
 
 def load_tfjs_model(model_dir: Path) -> TfjsModel:

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-node';
-import { type BaseLayer, type LayerModelConfig, type ModelConfig, type HeadLayer, buildSignatureContract, isPretrainedConfig, type SignatureContract } from '@odt/contract';
+import { type BaseLayer, type HeadLayerConfig, type LayerModelConfig, type ModelConfig, type HeadLayer, buildSignatureContract, isPretrainedConfig, type SignatureContract } from '@odt/contract';
 
 /** Layer names are part of the artifact: the bridge finds the base/head split by them. */
 export const baseLayerName = (index: number, type: string) => `base_${index}_${type.toLowerCase()}`;
@@ -39,23 +39,26 @@ export function buildModel(anyConfig: ModelConfig): tf.Sequential {
   const model = tf.sequential({ name: config.name.replace(/-/g, '_') });
   config.architecture.base.forEach((layer, i) => model.add(baseLayer(layer, i, config.seed, i === 0 ? config.inputShape : undefined)));
   const offset = config.architecture.base.length;
-  config.architecture.head.forEach((layer, i) =>
-    model.add(
-      tf.layers.dense({
-        name: headLayerName(i),
-        units: layer.units,
-        activation: layer.activation,
-        kernelInitializer: tf.initializers.glorotUniform({ seed: config.seed + offset + i }),
-        biasInitializer: 'zeros',
-      }),
-    ),
-  );
-  model.compile({
-    optimizer: tf.train.adam(config.optimizer.learningRate),
-    loss: 'categoricalCrossentropy',
-    metrics: ['accuracy'],
-  });
+  config.architecture.head.forEach((layer, i) => model.add(headDense(layer, i, config.seed + offset + i)));
+  compileForTraining(model, config.optimizer.learningRate);
   return model;
+}
+
+/** One dense layer of the trainable head, named for the bridge and seeded (`inputShape` on the first of a head-only model). */
+export function headDense(layer: HeadLayerConfig, index: number, seed: number, inputShape?: number[]): tf.layers.Layer {
+  return tf.layers.dense({
+    name: headLayerName(index),
+    units: layer.units,
+    activation: layer.activation,
+    kernelInitializer: tf.initializers.glorotUniform({ seed }),
+    biasInitializer: 'zeros',
+    ...(inputShape ? { inputShape } : {}),
+  });
+}
+
+/** Adam + categorical cross-entropy, what the server trains every model with. */
+export function compileForTraining(model: tf.Sequential, learningRate: number): void {
+  model.compile({ optimizer: tf.train.adam(learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 }
 
 /** The signature contract of this trained model: head sizes are read from the real layers. */

@@ -12,9 +12,7 @@ import { buildModel, contractFor } from './build-model.ts';
 import { fitModel } from './fit.ts';
 import { evaluate } from './evaluate.ts';
 import { toTensors, gatherSamples } from './tensors.ts';
-import { renderCurvesSvg } from './curves-svg.ts';
-import { renderReport } from './report.ts';
-import type { Metrics } from './metrics.ts';
+import { trainingMetrics, writeTrainDocuments } from './train-outputs.ts';
 import { type TrainingProgress, silentProgress } from './progress.ts';
 import type { EarlyStoppingRecord } from './early-stopping.ts';
 import { outputError, requireWritableOutput } from './output-errors.ts';
@@ -78,19 +76,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult & {
     const fit = await fitModel(model, train, validation, config, progress);
     const evaluation = evaluate(model, test.x, test.labels, classes);
     const contract = contractFor(model, config);
-    const metrics: Metrics = {
-      modelName: config.name,
-      dataset: dataset.description,
-      trainCount: split.train.length,
-      validationCount: split.validation.length,
-      testCount: split.test.length,
-      epochs: fit.epochs,
-      earlyStopping: fit.earlyStopping,
-      testAccuracy: evaluation.accuracy,
-      confusion: evaluation.confusion,
-      samplesPerSecond: fit.samplesPerSecond,
-      wallSeconds: 0,
-    };
+    const metrics = trainingMetrics(config.name, dataset.description, split, fit, evaluation);
     const written = replaceDirectory(options.outDir, async (dir) => {
       await model.save(`file://${join(dir, 'tfjs')}`);
       await writeHeldout(dir, dataset, split.test, config);
@@ -106,11 +92,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult & {
         samplesPerSecond: fit.samplesPerSecond,
         tensorsAfterEpoch: fit.tensorsAfterEpoch,
       };
-      await writeJsonAtomic(join(dir, 'contract.json'), contract);
-      await writeJsonAtomic(join(dir, 'metrics.json'), metrics);
-      await writeFile(join(dir, 'curves.svg'), renderCurvesSvg(fit.epochs));
-      await writeFile(join(dir, 'report.md'), renderReport(metrics, config.labels));
-      await writeJsonAtomic(join(dir, 'train-result.json'), result);
+      await writeTrainDocuments(dir, { contract, metrics, result, labels: config.labels });
       return result;
     });
     const result = await written.catch(async (error: unknown) => {

@@ -22,8 +22,11 @@ export interface FeaturesManifest {
   seconds: number;
 }
 
-/** Images embedded per batch: ~7 MB of 96x96x3 float32, whatever the dataset size. */
-export const FEATURE_BATCH = 64;
+/**
+ * Images embedded per batch: ~28 MB of 96x96x3 float32 whatever the dataset size. 256 runs the
+ * MobileNetV2 fixture 1.3x faster than 64 on 2 cores (fewer op dispatches per image).
+ */
+export const FEATURE_BATCH = 256;
 export const FEATURE_FILES = ['features.f32', 'labels.i32', 'features.json'] as const;
 
 /**

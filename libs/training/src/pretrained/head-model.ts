@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-node';
 import { buildSignatureContract, type HeadLayer, type PretrainedModelConfig, type SignatureContract } from '@odt/contract';
-import { headLayerName } from '../build-model.ts';
+import { compileForTraining, headDense, headLayerName } from '../build-model.ts';
 import type { LoadedBase } from './load-base.ts';
 
 /**
@@ -10,19 +10,8 @@ import type { LoadedBase } from './load-base.ts';
  */
 export function buildHead(config: PretrainedModelConfig, embeddingSize: number): tf.Sequential {
   const model = tf.sequential({ name: `${config.name.replace(/-/g, '_')}_head` });
-  config.architecture.head.forEach((layer, i) =>
-    model.add(
-      tf.layers.dense({
-        name: headLayerName(i),
-        units: layer.units,
-        activation: layer.activation,
-        kernelInitializer: tf.initializers.glorotUniform({ seed: config.seed + i }),
-        biasInitializer: 'zeros',
-        ...(i === 0 ? { inputShape: [embeddingSize] } : {}),
-      }),
-    ),
-  );
-  model.compile({ optimizer: tf.train.adam(config.optimizer.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  config.architecture.head.forEach((layer, i) => model.add(headDense(layer, i, config.seed + i, i === 0 ? [embeddingSize] : undefined)));
+  compileForTraining(model, config.optimizer.learningRate);
   return model;
 }
 

@@ -7,9 +7,7 @@ import { splitIndices } from '../datasets/split.ts';
 import { requireNonEmptySplit } from '../datasets/require-samples.ts';
 import { fitModel } from '../fit.ts';
 import { evaluate } from '../evaluate.ts';
-import { renderCurvesSvg } from '../curves-svg.ts';
-import { renderReport } from '../report.ts';
-import type { Metrics } from '../metrics.ts';
+import { trainingMetrics, writeTrainDocuments } from '../train-outputs.ts';
 import { silentProgress } from '../progress.ts';
 import type { EarlyStoppingRecord } from '../early-stopping.ts';
 import { outputError, requireWritableOutput } from '../output-errors.ts';
@@ -77,19 +75,7 @@ export async function trainPretrainedModel(options: TrainOptions & { config: Pre
     const fit = await fitModel(head, train, validation, config, progress);
     const evaluation = evaluate(head, test.x, test.labels, classes);
     const contract = pretrainedContract(head, config, base);
-    const metrics: Metrics = {
-      modelName: config.name,
-      dataset: source.description,
-      trainCount: split.train.length,
-      validationCount: split.validation.length,
-      testCount: split.test.length,
-      epochs: fit.epochs,
-      earlyStopping: fit.earlyStopping,
-      testAccuracy: evaluation.accuracy,
-      confusion: evaluation.confusion,
-      samplesPerSecond: fit.samplesPerSecond,
-      wallSeconds: 0,
-    };
+    const metrics = trainingMetrics(config.name, source.description, split, fit, evaluation);
     const heldout = split.test.slice(0, Math.min(HELDOUT_SAMPLES, split.test.length));
     const written = replaceDirectory(options.outDir, async (dir) => {
       await head.save(`file://${join(dir, 'tfjs')}`);
@@ -109,11 +95,7 @@ export async function trainPretrainedModel(options: TrainOptions & { config: Pre
         featuresSeconds: manifest.seconds,
         featureKey: key,
       };
-      await writeJsonAtomic(join(dir, 'contract.json'), contract);
-      await writeJsonAtomic(join(dir, 'metrics.json'), metrics);
-      await writeFile(join(dir, 'curves.svg'), renderCurvesSvg(fit.epochs));
-      await writeFile(join(dir, 'report.md'), renderReport(metrics, config.labels));
-      await writeJsonAtomic(join(dir, 'train-result.json'), result);
+      await writeTrainDocuments(dir, { contract, metrics, result, labels: config.labels });
       return result;
     });
     const pixels = config.inputShape.reduce((a, b) => a * b, 1);
