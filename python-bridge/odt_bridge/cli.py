@@ -88,7 +88,12 @@ def _handlers() -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
 
         return run_bench_pretrained(request)
 
-    return {"convert": convert, "verify": verify, "op-report": op_report,
+    def export_saved_model(request: dict[str, Any]) -> dict[str, Any]:
+        from .pretrained_base import export_keras_saved_model
+
+        return export_keras_saved_model(request)
+
+    return {"convert": convert, "verify": verify, "op-report": op_report, "export-saved-model": export_saved_model,
             "bench-interpreter": bench_interpreter, "bench-keras": bench_keras,
             "bench-pretrained": bench_pretrained, "env": run_env}
 

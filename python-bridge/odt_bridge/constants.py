@@ -37,7 +37,7 @@ EXIT_HELP = {
     "INTERNAL": "This is a bug; re-run with ODT_DEBUG=1 and report the stack trace.",
 }
 
-COMMANDS = ("convert", "verify", "op-report", "bench-interpreter", "bench-keras", "bench-pretrained", "env")
+COMMANDS = ("convert", "verify", "op-report", "export-saved-model", "bench-interpreter", "bench-keras", "bench-pretrained", "env")
 
 # tfjs layers artifacts (written by tfjs-node `model.save('file://...')`).
 TFJS_MODEL_JSON = "model.json"

@@ -142,29 +142,57 @@ def _load_saved_model(path: Path, feature_output: str | None) -> tuple[GraphMode
     return model, names[key]
 
 
-def _load_keras(path: Path, feature_output: str | None) -> tuple[GraphModel, str]:
+def keras_feature_model(path: Path, feature_output: str | None) -> tuple[Any, str]:
+    """The Keras base cut at its feature output: (keras.Model, the layer name that output comes from).
+    Without featureOutput the model's single output, named by its last layer, so the name recorded
+    in the contract loads the same cut again."""
     import keras
 
     try:
         model = keras.models.load_model(str(path), compile=False)
     except Exception as error:
         raise _invalid(f"the Keras base cannot be loaded: {str(error)[:300]}", path=str(path)) from None
-    output = model.outputs[0] if len(model.outputs) == 1 else None
-    if feature_output:
-        names = [layer.name for layer in model.layers]
-        if feature_output not in names:
-            raise _invalid(f"featureOutput {feature_output!r} is not a layer of the Keras base; layers: {', '.join(names[-20:])}",
-                           featureOutput=feature_output, candidates=names)
-        output = model.get_layer(feature_output).output
-    if output is None:
-        raise _invalid("the Keras base has several outputs; name one layer as featureOutput")
-    sub = keras.Model(model.inputs, output)
-    spec = tf.TensorSpec([None, *model.inputs[0].shape[1:]], tf.float32, name="images")
-    concrete = tf.function(lambda images: {"embedding": sub(images, training=False)}).get_concrete_function(spec)
-    names, graph_def = _freeze(concrete)
+    names = [layer.name for layer in model.layers]
+    if not feature_output:
+        if len(model.outputs) != 1 or model.layers[-1].output is not model.outputs[0]:
+            raise _invalid("the Keras base has several outputs; name one layer as featureOutput", candidates=names[-20:])
+        feature_output = model.layers[-1].name
+    if feature_output not in names:
+        raise _invalid(f"featureOutput {feature_output!r} is not a layer of the Keras base; layers: {', '.join(names[-20:])}",
+                       featureOutput=feature_output, candidates=names)
+    return keras.Model(model.inputs, model.get_layer(feature_output).output), feature_output
+
+
+def _keras_embedding_function(sub: Any) -> Any:
+    spec = tf.TensorSpec([None, *sub.inputs[0].shape[1:]], tf.float32, name="images")
+    return tf.function(lambda images: {"embedding": sub(images, training=False)}).get_concrete_function(spec)
+
+
+def _load_keras(path: Path, feature_output: str | None) -> tuple[GraphModel, str, str]:
+    sub, layer = keras_feature_model(path, feature_output)
+    names, graph_def = _freeze(_keras_embedding_function(sub))
     graph = from_graph_def(graph_def, names)
     graph.source = str(path)
-    return graph, graph.signature_outputs["embedding"]
+    return graph, graph.signature_outputs["embedding"], layer
+
+
+def export_keras_saved_model(request: dict[str, Any]) -> dict[str, Any]:
+    """`export-saved-model`: a Keras base as a SavedModel whose serving_default returns
+    {"embedding": the feature output}, for tfjs-node (which runs SavedModels, not Keras files) to
+    compute the same features the bridge's rebuild of the Keras file gives."""
+    from .files import staged_output
+
+    keras_path, out_dir = Path(request["kerasPath"]), Path(request["outDir"])
+    sub, layer = keras_feature_model(keras_path, request.get("featureOutput"))
+    import keras
+
+    archive = keras.export.ExportArchive()  # tracks every variable, BatchNorm statistics included
+    archive.track(sub)
+    archive.add_endpoint(name="serving_default", fn=lambda images: {"embedding": sub(images, training=False)},
+                         input_signature=[tf.TensorSpec([None, *sub.inputs[0].shape[1:]], tf.float32, name="images")])
+    with staged_output(out_dir, "saved_model.pb") as staging:
+        archive.write_out(str(staging), verbose=False)
+    return {"ok": True, "featureOutput": layer, "outDir": str(out_dir)}
 
 
 @dataclass
@@ -209,7 +237,7 @@ def load_pretrained_base(fmt: str, path: Path, feature_output: str | None, prepr
     elif fmt == BASE_SAVED_MODEL:
         graph, node = _load_saved_model(Path(path), feature_output)
     else:
-        graph, node = _load_keras(Path(path), feature_output)
+        graph, node, feature_output = _load_keras(Path(path), feature_output)
     _, shape = input_node(graph, node)  # also checks the op allowlist and the single input
     declared = shape[1:]
     if len(declared) != len(input_shape) or any(d is not None and d != want for d, want in zip(declared, input_shape)):

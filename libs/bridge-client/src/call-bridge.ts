@@ -6,7 +6,7 @@ import { EXIT_CODES, OdtError, type ErrorCode } from '@odt/cli-kit';
 import { BRIDGE_DIR, VENV_PYTHON } from '@odt/provision';
 import { isToolchainNoise, lineSplitter } from './stderr-lines.ts';
 
-export type BridgeCommand = 'convert' | 'verify' | 'op-report' | 'bench-interpreter' | 'bench-keras' | 'bench-pretrained' | 'env';
+export type BridgeCommand = 'convert' | 'verify' | 'op-report' | 'export-saved-model' | 'bench-interpreter' | 'bench-keras' | 'bench-pretrained' | 'env';
 
 export interface BridgeOptions {
   timeoutMs?: number;

@@ -64,7 +64,7 @@ describe('pretrained base loading (real tfjs-node)', () => {
     expect(error.message).toBe(`${path} uses 1 op(s) the pipeline cannot run and convert to TFLite builtins: op "Erf" at node "${changed}"`);
   });
 
-  it('refuses a fused activation tfjs cannot run, and a Keras file with the conversion to run', async () => {
+  it('refuses a fused activation tfjs cannot run', async () => {
     const path = await copyFixture(await tempDir(), (json) => {
       const node = json.modelTopology.node.find((n: any) => n.op === '_FusedConv2D');
       node.attr.fused_ops.list.s = [Buffer.from('BiasAdd').toString('base64'), Buffer.from('Tanh').toString('base64')];
@@ -72,11 +72,6 @@ describe('pretrained base loading (real tfjs-node)', () => {
     const fused = await failure(loadPretrainedBase(graph(path), [96, 96, 3], '/'));
     expect(isOdtError(fused, 'UNSUPPORTED_OP')).toBe(true);
     expect(fused.message).toMatch(/fused op "Tanh" in _FusedConv2D node "[^"]+"/);
-    const keras = join(FIXTURE_DIR, '..', 'mobilenet_v2_035_96.keras');
-    const error = await failure(loadPretrainedBase({ ...graph(keras), pretrained: 'keras' }, [96, 96, 3], '/'));
-    expect(isOdtError(error, 'BASE_INVALID')).toBe(true);
-    expect(error.message).toContain('tfjs-node cannot run Keras files');
-    expect((error as any).suggestion).toContain('"pretrained": "saved-model"');
   });
 
   it('refuses a base path that does not exist', async () => {

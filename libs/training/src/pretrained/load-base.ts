@@ -4,6 +4,7 @@ import type { Preprocessing, PretrainedBase, PretrainedFormat } from '@odt/contr
 import { baseSha256, resolveBaseFiles, type BaseFiles } from './base-files.ts';
 import { loadGraphBase } from './graph-model.ts';
 import { loadSavedModelBase } from './saved-model.ts';
+import { kerasAsSavedModel } from './keras-base.ts';
 import { preprocess } from './preprocess.ts';
 
 /** A pretrained base ready to embed images, with everything the cache key and contract need. */
@@ -19,10 +20,6 @@ export interface LoadedBase {
   dispose(): void;
 }
 
-const KERAS_FIX =
-  'Export it as a SavedModel and point the config at that: python -c "import keras; keras.models.load_model(\'base.keras\').export(\'base_savedmodel\')", ' +
-  'then set "pretrained": "saved-model" and "path": "base_savedmodel".';
-
 /** Refuses a base whose input is not inputShape (a -1 dimension accepts any size). */
 function requireInputShape(modelShape: number[], inputShape: readonly number[], where: string): void {
   const sample = modelShape.slice(1);
@@ -36,16 +33,15 @@ function requireInputShape(modelShape: number[], inputShape: readonly number[], 
 }
 
 /**
- * Loads the configured base (tfjs graph model or SavedModel; a Keras file is refused with the
- * conversion to run), checks its input against inputShape and probes D with one zero image, so
+ * Loads the configured base (tfjs graph model, SavedModel, or a Keras file through the SavedModel
+ * the bridge exports from it), checks its input against inputShape and probes D with one zero image, so
  * every mismatch surfaces before features are computed.
  */
 export async function loadPretrainedBase(base: PretrainedBase, inputShape: readonly number[], configDir: string): Promise<LoadedBase> {
   const files = await resolveBaseFiles(base, configDir);
-  if (base.pretrained === 'keras') {
-    throw new OdtError('BASE_INVALID', `architecture.base is a Keras file (${files.entry}); tfjs-node cannot run Keras files, so its features cannot be computed here`, { suggestion: KERAS_FIX });
-  }
-  const loaded = base.pretrained === 'tfjs-graph-model' ? await graphRunner(files.entry, base.featureOutput) : await loadSavedModelBase(files.entry, base.featureOutput);
+  const loaded = base.pretrained === 'tfjs-graph-model' ? await graphRunner(files.entry, base.featureOutput)
+    : base.pretrained === 'saved-model' ? await loadSavedModelBase(files.entry, base.featureOutput)
+      : await kerasRunner(files.entry, base.featureOutput);
   try {
     requireInputShape(loaded.inputShape, inputShape, files.entry);
     const embedRaw = (x: tf.Tensor4D) => tf.tidy(() => loaded.run(preprocess(x, base.preprocessing)));
@@ -72,6 +68,12 @@ export async function loadPretrainedBase(base: PretrainedBase, inputShape: reado
     loaded.dispose();
     throw error;
   }
+}
+
+/** A Keras file through its SavedModel export (tfjs-node runs SavedModels, not Keras files). */
+async function kerasRunner(entry: string, featureOutput: string | undefined) {
+  const exported = await kerasAsSavedModel(entry, featureOutput);
+  return { ...(await loadSavedModelBase(exported.dir, 'embedding')), featureOutput: exported.featureOutput };
 }
 
 /** The graph model as a runner with the same shape as a SavedModel's. */

@@ -10,6 +10,16 @@ export interface SavedModelBase {
 }
 
 /**
+ * One dimension of a signature's input shape: tfjs-node hands out TensorShapeProto.Dim messages
+ * (google-protobuf objects with getSize()), not numbers; -1 is a free dimension.
+ */
+function dimensionSize(dim: unknown): number {
+  if (typeof dim === 'number') return dim;
+  const size = (dim as { getSize?: () => number | string }).getSize?.();
+  return size === undefined ? -1 : Number(size);
+}
+
+/**
  * Loads `serving_default` of a SavedModel with tfjs-node's TensorFlow; featureOutput is one of its
  * output keys (optional with one output). Ops are checked by the bridge when it converts.
  */
@@ -34,7 +44,7 @@ export async function loadSavedModelBase(dir: string, configured: string | undef
   }
   if (inputs.length !== 1) throw new OdtError('BASE_INVALID', `${dir}'s serving_default takes ${inputs.length} inputs; a base takes exactly one image input`);
   const model = await tf.node.loadSavedModel(dir, ['serve'], 'serving_default');
-  const inputShape = (inputs[0]![1].shape as number[] | undefined) ?? [];
+  const inputShape = ((inputs[0]![1].shape as unknown[] | undefined) ?? []).map(dimensionSize);
   return {
     featureOutput,
     inputShape,

@@ -1,7 +1,6 @@
 import { dirname, join } from 'node:path';
-import { writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-node';
-import { OdtError, replaceDirectory, writeJsonAtomic } from '@odt/cli-kit';
+import { OdtError, replaceDirectory } from '@odt/cli-kit';
 import { canonicalHash, type PretrainedModelConfig } from '@odt/contract';
 import { splitIndices } from '../datasets/split.ts';
 import { requireNonEmptySplit } from '../datasets/require-samples.ts';
