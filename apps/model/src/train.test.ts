@@ -64,7 +64,7 @@ describe('model:train CLI edge', () => {
   it('prints its usage for --help', async () => {
     const result = await runStage('train.ts', ['--help']);
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain('usage: model:train [--config apps/model/model.config.json] [--out out/model/train] [--help]');
+    expect(result.stdout).toContain('usage: model:train [--config apps/model/model.config.json] [--out out/model/train] [--features <out>/../features] [--help]');
   }, 60_000);
 });
 
