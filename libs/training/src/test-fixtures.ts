@@ -57,6 +57,19 @@ export async function writePng(path: string, size: number, value: number, channe
   pixels.dispose();
 }
 
+/** The server and device training settings every test config shares: fast, seeded, small batches. */
+export const TEST_TRAINING = {
+  loss: 'categoricalCrossentropy',
+  optimizer: { type: 'adam', learningRate: 0.01 },
+  deviceOptimizer: { type: 'sgd', learningRate: 0.05 },
+  deviceTrainBatchSize: 8,
+  epochs: 3,
+  batchSize: 32,
+  validationSplit: 0.1,
+  testSplit: 0.2,
+  seed: 7,
+} as const;
+
 /** A small but real config: a tiny conv base and dense head, two epochs, IDX data. */
 export function smallConfig(dataset: ModelConfig['dataset'], overrides: Record<string, unknown> = {}): ModelConfig {
   return ModelConfigSchema.parse({
@@ -75,15 +88,7 @@ export function smallConfig(dataset: ModelConfig['dataset'], overrides: Record<s
         { type: 'dense', units: 10, activation: 'softmax' },
       ],
     },
-    loss: 'categoricalCrossentropy',
-    optimizer: { type: 'adam', learningRate: 0.01 },
-    deviceOptimizer: { type: 'sgd', learningRate: 0.05 },
-    deviceTrainBatchSize: 8,
-    epochs: 3,
-    batchSize: 32,
-    validationSplit: 0.1,
-    testSplit: 0.2,
-    seed: 7,
+    ...TEST_TRAINING,
     ...overrides,
   });
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-node';
 import { ModelConfigSchema, type PretrainedModelConfig } from '@odt/contract';
 import { loadEmbeddedMnist } from '../datasets/embedded-mnist.ts';
+import { TEST_TRAINING } from '../test-fixtures.ts';
 
 /** Test-only: the committed MobileNetV2 fixture (python-bridge/fixtures), its config, digit PNGs. */
 export const FIXTURE_DIR = fileURLToPath(new URL('../../../../python-bridge/fixtures/mobilenet_v2_035_96/tfjs/', import.meta.url));
@@ -48,15 +49,7 @@ export function pretrainedConfig(dataset: Record<string, unknown>, base: Record<
         { type: 'dense', units: labels.length, activation: 'softmax' },
       ],
     },
-    loss: 'categoricalCrossentropy',
-    optimizer: { type: 'adam', learningRate: 0.01 },
-    deviceOptimizer: { type: 'sgd', learningRate: 0.05 },
-    deviceTrainBatchSize: 8,
-    epochs: 3,
-    batchSize: 32,
-    validationSplit: 0.1,
-    testSplit: 0.2,
-    seed: 7,
+    ...TEST_TRAINING,
     ...overrides,
   }) as PretrainedModelConfig;
 }

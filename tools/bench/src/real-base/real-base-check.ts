@@ -57,13 +57,13 @@ function configFor(modelJson: string, configDir: string): Record<string, unknown
   };
 }
 
-async function stage(script: string, args: string[]): Promise<void> {
+/** Runs one stage CLI as a user would; returns its exit status (its own error lines are already printed). */
+async function stage(script: string, args: string[]): Promise<number> {
   const started = performance.now();
   const run = await execa('node', ['--import', 'tsx', join(root, 'apps/model/src', script), ...args], { cwd: root, reject: false, stdio: 'inherit' });
-  if (run.exitCode !== 0) {
-    throw new OdtError('VERIFICATION_FAILED', `${script} exited ${run.exitCode} on the real base`, { suggestion: 'See its message above; ODT_DEBUG=1 shows more.' });
-  }
-  process.stdout.write(`real-base: ${script} done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  if (run.exitCode === 0) process.stdout.write(`real-base: ${script} done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  else process.stderr.write(`real-base: ${script} exited ${run.exitCode} on the real base (see its error above)\n`);
+  return run.exitCode ?? 1;
 }
 
 await runCli(async () => {
@@ -72,10 +72,16 @@ await runCli(async () => {
   await mkdir(out, { recursive: true });
   const configPath = join(out, 'real-base.config.json');
   await writeFile(configPath, `${JSON.stringify(configFor(modelJson, out), null, 2)}\n`);
-  await stage('features.ts', ['--config', configPath, '--out', join(out, 'features')]);
-  await stage('train.ts', ['--config', configPath, '--out', join(out, 'train')]);
-  await stage('convert.ts', ['--out', out]);
-  await stage('verify.ts', ['--out', out]);
+  const stages: Array<[string, string[]]> = [
+    ['features.ts', ['--config', configPath, '--out', join(out, 'features')]],
+    ['train.ts', ['--config', configPath, '--out', join(out, 'train')]],
+    ['convert.ts', ['--out', out]],
+    ['verify.ts', ['--out', out]],
+  ];
+  for (const [script, args] of stages) {
+    const status = await stage(script, args);
+    if (status !== 0) return status;
+  }
   const report = JSON.parse(await readFile(join(out, 'verify/verify-report.json'), 'utf8')) as { passed: boolean; checks: Array<{ name: string; passed: boolean; detail?: Record<string, unknown> }> };
   const metrics = JSON.parse(await readFile(join(out, 'train/metrics.json'), 'utf8')) as { testAccuracy: number };
   const detail = (name: string) => JSON.stringify(report.checks.find((c) => c.name === name)?.detail ?? {});
