@@ -6,6 +6,8 @@ import { isOdtError } from '@odt/cli-kit';
 import type { PretrainedBase } from '@odt/contract';
 import { tempDir } from '../test-fixtures.ts';
 import { loadPretrainedBase, type LoadedBase } from './load-base.ts';
+import { kerasAsSavedModel } from './keras-base.ts';
+import { readdir } from 'node:fs/promises';
 import { FIXTURE_DIR } from './test-fixtures.ts';
 
 const ROOT = join(import.meta.dirname, '../../../..');
@@ -49,6 +51,14 @@ describe('pretrained base formats (real tfjs-node, real bridge)', () => {
     expect(base.featureOutput).toBe('global_average_pooling2d');
     expect(base.files.files).toEqual(['mobilenet_v2_035_96.keras']);
     expect(maxAbsDiff(values, reference)).toBeLessThan(1e-4 * Math.max(1, ...Array.from(reference, Math.abs)));
+  }, 240_000);
+
+  it('two processes exporting the same Keras base at once both get it, and nothing is left behind', async () => {
+    const cache = await tempDir();
+    const both = await Promise.all([1, 2].map(() => kerasAsSavedModel(KERAS, 'same-base', undefined, cache)));
+    expect(both[0]).toEqual(both[1]);
+    expect(both[0]!.featureOutput).toBe('global_average_pooling2d');
+    expect((await readdir(cache)).sort()).toEqual([`${both[0]!.dir.split('/').pop()}`, `${both[0]!.dir.split('/').pop()}.json`]);
   }, 240_000);
 
   it('a Keras layer that does not exist is BASE_INVALID naming the layers', async () => {

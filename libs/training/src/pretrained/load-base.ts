@@ -39,9 +39,10 @@ function requireInputShape(modelShape: number[], inputShape: readonly number[], 
  */
 export async function loadPretrainedBase(base: PretrainedBase, inputShape: readonly number[], configDir: string): Promise<LoadedBase> {
   const files = await resolveBaseFiles(base, configDir);
+  const sha256 = await baseSha256(files);
   const loaded = base.pretrained === 'tfjs-graph-model' ? await graphRunner(files.entry, base.featureOutput)
     : base.pretrained === 'saved-model' ? await loadSavedModelBase(files.entry, base.featureOutput)
-      : await kerasRunner(files.entry, base.featureOutput);
+      : await kerasRunner(files.entry, sha256, base.featureOutput);
   try {
     requireInputShape(loaded.inputShape, inputShape, files.entry);
     const embedRaw = (x: tf.Tensor4D) => tf.tidy(() => loaded.run(preprocess(x, base.preprocessing)));
@@ -57,7 +58,7 @@ export async function loadPretrainedBase(base: PretrainedBase, inputShape: reado
     return {
       format: base.pretrained,
       files,
-      sha256: await baseSha256(files),
+      sha256,
       featureOutput: loaded.featureOutput,
       embeddingSize: shape[1]!,
       preprocessing: base.preprocessing,
@@ -71,8 +72,8 @@ export async function loadPretrainedBase(base: PretrainedBase, inputShape: reado
 }
 
 /** A Keras file through its SavedModel export (tfjs-node runs SavedModels, not Keras files). */
-async function kerasRunner(entry: string, featureOutput: string | undefined) {
-  const exported = await kerasAsSavedModel(entry, featureOutput);
+async function kerasRunner(entry: string, sha256: string, featureOutput: string | undefined) {
+  const exported = await kerasAsSavedModel(entry, sha256, featureOutput);
   return { ...(await loadSavedModelBase(exported.dir, 'embedding')), featureOutput: exported.featureOutput };
 }
 
