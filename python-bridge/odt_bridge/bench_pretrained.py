@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import statistics
 import tempfile
 import time
@@ -130,8 +131,6 @@ def device_step_costs(plan: Any, model_dir: Path, data: dict[str, np.ndarray], s
         export_saved_model(module, {"train": module.train.get_concrete_function()}, work / "saved")
         image_model = convert_saved_model(work / "saved", ["train"], FLAVOUR_BUILTIN)
     finally:
-        import shutil
-
         shutil.rmtree(work, ignore_errors=True)
     image_interpreter = plain_interpreter(image_model)
     image_ms = _median_ms(lambda: run(image_interpreter, "train", x=images, y=y), steps)
