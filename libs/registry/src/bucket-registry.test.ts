@@ -36,7 +36,11 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const childEnv = () => ({ MODEL_SIGNING_KEY_FILE: keyFile, STORAGE_EMULATOR_HOST: `http://${fakes.storageEmulatorHost}`, MODEL_REGISTRY_LOCK_STALE_MS: '1000' });
+// Live writers declare 15 s, so a heartbeat slowed by a loaded CI machine never costs a writer its
+// lock; writers that get SIGKILLed declare 1 s, so the next one breaks their lock quickly.
+const LIVE_STALE_MS = '15000';
+const KILLED_STALE_MS = '1000';
+const childEnv = (staleMs: string) => ({ MODEL_SIGNING_KEY_FILE: keyFile, STORAGE_EMULATOR_HOST: `http://${fakes.storageEmulatorHost}`, MODEL_REGISTRY_LOCK_STALE_MS: staleMs });
 
 describe('a registry in a Cloud Storage bucket', () => {
   it('remembers across CI runs: a second fresh workspace finds nothing to publish, a changed model is the next minor', async () => {
@@ -58,13 +62,13 @@ describe('a registry in a Cloud Storage bucket', () => {
     expect(pulled.version).toBe('1.0.0');
     const store = await openRegistryStore(registry);
     expect(await readFile(join(dest, 'model.tflite'))).toEqual(await store.source.read('digits/1.0.0/model.tflite', 1 << 20));
-  }, 60_000);
+  });
 
   it('four concurrent publishers with different content get four versions, each holding its own bytes', async () => {
     const registry = location('race');
     await publishToRegistry({ registry, draftDir: await makeDraft(root, 'race-base', { weightsSeed: 100 }), signingKey: key });
     const drafts = await Promise.all([101, 102, 103, 104].map((seed) => makeDraft(root, `race-${seed}`, { weightsSeed: seed })));
-    const children = drafts.map((draft) => spawnTs(childScript, [registry, '1', draft], childEnv()));
+    const children = drafts.map((draft) => spawnTs(childScript, [registry, '1', draft], childEnv(LIVE_STALE_MS)));
     await Promise.all(children.map((c) => c.ready));
     for (const child of children) child.process.stdin!.write('go\n');
     const exits = await Promise.all(children.map((c) => c.exited));
@@ -77,14 +81,14 @@ describe('a registry in a Cloud Storage bucket', () => {
       expect(await store.source.read(`digits/${version}/model.tflite`, 1 << 20)).toEqual(await readFile(join(draft, 'model.tflite')));
     }
     expect(await validateRegistry(registry, { trustedKeys: [key.publicKey] })).toMatchObject({ ok: true, versions: 5 });
-  }, 90_000);
+  });
 
   it(`survives ${TRIALS} publishers SIGKILLed at random moments; every next publish succeeds`, async () => {
     const registry = location('crash');
     const drafts = [await makeDraft(root, 'crash-a', { weightsSeed: 201 }), await makeDraft(root, 'crash-b', { weightsSeed: 202 })];
     await publishToRegistry({ registry, draftDir: drafts[0]!, signingKey: key });
     const started = Date.now();
-    const start = (): Child => spawnTs(childScript, [registry, '40', drafts[1]!, drafts[0]!], { ...childEnv(), CHILD_MOVE_CHANNELS: '1' });
+    const start = (): Child => spawnTs(childScript, [registry, '40', drafts[1]!, drafts[0]!], { ...childEnv(KILLED_STALE_MS), CHILD_MOVE_CHANNELS: '1' });
     let next = start();
     let interrupted = 0;
     for (let trial = 0; trial < TRIALS; trial += 1) {
@@ -111,5 +115,5 @@ describe('a registry in a Cloud Storage bucket', () => {
   it('names a missing bucket before anything is written', async () => {
     const missing = `gs://no-such-bucket-odt/models`;
     expect(await codeOf(publishToRegistry({ registry: missing, draftDir: await makeDraft(root, 'missing'), signingKey: key }))).toBe('REMOTE_REJECTED');
-  }, 30_000);
+  });
 });

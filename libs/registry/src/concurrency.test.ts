@@ -49,7 +49,7 @@ describe('concurrent publishers', () => {
     const index = await readIndex(registry);
     expect(index.models.digits!.versions.map((v) => v.version)).toEqual(['1.0.0', ...[x, y].map((l) => l.split(' ')[1]!).sort()]);
     expect(await validateRegistry(registry, { trustedKeys: [key.publicKey] })).toMatchObject({ ok: true, warnings: [] });
-  }, 60_000);
+  });
 
   it('the same model twice at once: one publishes, the other finds it identical', async () => {
     const draft = await makeDraft(root, 'z', { weightsSeed: 4 });
@@ -57,5 +57,5 @@ describe('concurrent publishers', () => {
     expect(results.sort()).toEqual(['published 1.3.0', 'unchanged 1.3.0']);
     expect(await validateRegistry(registry, { trustedKeys: [key.publicKey] })).toMatchObject({ ok: true, warnings: [] });
     expect((await listDir(registry)).sort()).toEqual(['digits', 'index.json']);
-  }, 60_000);
+  });
 });

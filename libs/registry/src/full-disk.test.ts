@@ -108,7 +108,7 @@ describe.skipIf(!MOUNT_ALLOWED)('a full disk under the registry [needs root: mou
     await rm(filler);
     expect(await validateRegistry(registry, { trustedKeys: [key.publicKey] })).toMatchObject({ ok: true, versions: 2, warnings: [] });
     expect((await readIndex(registry)).models.digits!.versions.map((v) => v.version)).toEqual(['1.0.0', '1.1.0']);
-  }, 60_000);
+  });
 
   it('promote with 0, 1 … free pages: REGISTRY_NOT_WRITABLE (not INTERNAL), index unchanged, no lock left', async () => {
     const before = await readIndex(registry);
@@ -125,7 +125,7 @@ describe.skipIf(!MOUNT_ALLOWED)('a full disk under the registry [needs root: mou
     expect(failedWith).toEqual([0, 1]);
     expect((await readIndex(registry)).models.digits!.channels.stable.version).toBe('1.0.0');
     await rm(filler);
-  }, 60_000);
+  });
 
   it('the CLI exits 41 with the sizes when the disk has room for the lock but not for the index', async () => {
     const before = await readIndex(registry);
@@ -138,5 +138,5 @@ describe.skipIf(!MOUNT_ALLOWED)('a full disk under the registry [needs root: mou
     expect(child.stderr()).toMatch(/fix: Free at least .* on the disk holding /);
     await expectUntouched(before);
     await rm(filler);
-  }, 60_000);
+  });
 });

@@ -76,7 +76,7 @@ describe('registry lock across processes', () => {
     await go(children);
     await expectAllCommittedAlone(children);
     expect(await listDir(registry)).toEqual([]);
-  }, 60_000);
+  });
 
   it('a SIGKILLed holder’s lock is broken by the next writer (its pid is gone; its stale period is 10 minutes)', async () => {
     const { registry, markers } = await scenario();
@@ -89,7 +89,7 @@ describe('registry lock across processes', () => {
     expect((await holderFiles(registry)).map((h) => h.pid)).toEqual([process.pid]);
     await lock.release();
     expect(await listDir(registry)).toEqual([]);
-  }, 60_000);
+  });
 
   it('four breakers racing for a dead holder’s lock get it one at a time (3 rounds)', async () => {
     for (let i = 0; i < 3; i += 1) {
@@ -106,21 +106,22 @@ describe('registry lock across processes', () => {
       await expectAllCommittedAlone(breakers);
       expect(await listDir(registry)).toEqual([]);
     }
-  }, 90_000);
+  });
 
   it('a live holder working for three stale periods keeps its lock: the heartbeat keeps it fresh', async () => {
     const { registry, markers } = await scenario();
-    const holder = startHolder(registry, markers, 2_000, '6000');
+    // 3 s: long enough that a loaded CI machine does not stall the holder's heartbeat that long.
+    const holder = startHolder(registry, markers, 3_000, '9000');
     await go([holder]);
     await untilOutput(holder, /^locked /m);
-    // This waiter honours the holder's 2 s stale period; without a heartbeat it would break in.
+    // This waiter honours the holder's 3 s stale period; without a heartbeat it would break in.
     const lock = await acquireRegistryLock(registry, { timeoutMs: 60_000 });
     const holderStillInside = await readFile(join(markers, 'inside')).then(() => true, () => false);
     await lock.release();
     await holder.exited;
     expect(holderStillInside, 'the waiter took the lock while the holder worked').toBe(false);
     expect(holder.stdout()).toMatch(/committed\nreleased\n/);
-  }, 60_000);
+  });
 
   it('a holder frozen past its stale period loses the lock, fails before committing, and its release leaves the new lock alone', async () => {
     const { registry, markers } = await scenario();
@@ -137,7 +138,7 @@ describe('registry lock across processes', () => {
     expect((await holderFiles(registry)).map((h) => h.pid)).toEqual([process.pid]);
     await lock.release();
     expect(await listDir(registry)).toEqual([]);
-  }, 60_000);
+  });
 
   it('a killed waiter’s candidate folder is a leftover that the next writer’s cleaner removes', async () => {
     const { registry, markers } = await scenario();
@@ -153,7 +154,7 @@ describe('registry lock across processes', () => {
     expect((await cleanLeftovers(registry, emptyIndex())).sort()).toEqual(debris.sort());
     await lock.release();
     expect(await listDir(registry)).toEqual([]);
-  }, 60_000);
+  });
 });
 
 describe('registry lock held from another host', () => {
@@ -162,11 +163,12 @@ describe('registry lock held from another host', () => {
     const dir = join(registry, LOCK_FILE);
     const file = join(dir, 'holder-0123abcd.json');
     await mkdir(dir);
-    await writeFile(file, JSON.stringify({ pid: 1, host: 'build-agent-7', scope: 'x', since: '2025-01-01T00:00:00.000Z', token: '0123abcd', staleAfterMs: 1_000 }));
+    await writeFile(file, JSON.stringify({ pid: 1, host: 'build-agent-7', scope: 'x', since: '2025-01-01T00:00:00.000Z', token: '0123abcd', staleAfterMs: 2_000 }));
     const heartbeat = setInterval(() => void utimes(file, new Date(), new Date()).catch(() => undefined), 150);
     let error: unknown;
     try {
-      await acquireRegistryLock(registry, { timeoutMs: 2_500 });
+      // Longer than the holder's 2 s stale period: only its heartbeat keeps the lock from being broken.
+      await acquireRegistryLock(registry, { timeoutMs: 5_000 });
     } catch (caught) {
       error = caught;
     } finally {
@@ -180,5 +182,5 @@ describe('registry lock held from another host', () => {
     const lock = await acquireRegistryLock(registry, { timeoutMs: 20_000 });
     expect((await holderFiles(registry)).map((h) => h.pid)).toEqual([process.pid]);
     await lock.release();
-  }, 30_000);
+  });
 });
