@@ -87,5 +87,5 @@ describe('crash safety', () => {
         `children that finished before the kill ${debris.cleanExit}; last publish ${final.status} ${final.version}`,
     );
     expect(debris.staleLock + debris.staging + debris.uncommitted).toBeGreaterThan(0);
-  });
+  }, Math.max(120_000, TRIALS * 2_000));
 });
