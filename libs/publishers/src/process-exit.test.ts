@@ -72,8 +72,10 @@ describe('the publish process ends on its own (no process.exit timers)', () => {
     console.log(`stalled fake, --timeout-ms 3000: publish start -> process exit ${run.publishToExitMs} ms; last line -> exit ${run.lastLineToExitMs} ms`);
     expect(run.code).toBe(52);
     expect(run.stderr).toContain('did not finish within its timeout of 3000 ms');
-    expect(run.publishToExitMs).toBeLessThan(3000 + 1000);
-    expect(run.lastLineToExitMs).toBeLessThan(1000);
+    // A leaked socket or timer would keep the process alive for good (the fake never answers);
+    // the margins only absorb a loaded CI machine.
+    expect(run.publishToExitMs).toBeLessThan(3000 + 3000);
+    expect(run.lastLineToExitMs).toBeLessThan(2000);
   }, 30_000);
 
   it('a stalled upload cancelled after --attempt-timeout-ms 1000 and retried: the publish succeeds and the process exits at once (the abandoned socket was destroyed)', async () => {
@@ -82,6 +84,6 @@ describe('the publish process ends on its own (no process.exit timers)', () => {
     console.log(`one stalled upload, --attempt-timeout-ms 1000: publish start -> exit ${run.publishToExitMs} ms; last line -> exit ${run.lastLineToExitMs} ms`);
     expect(run.code, run.stderr).toBe(0);
     expect(h.fakes.storage.store.get(BUCKET, 'models/digits/channels/latest.json')).toBeDefined();
-    expect(run.lastLineToExitMs).toBeLessThan(1000);
+    expect(run.lastLineToExitMs).toBeLessThan(2000);
   }, 30_000);
 });

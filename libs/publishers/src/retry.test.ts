@@ -50,6 +50,7 @@ describe('withRetry (p-retry, one AbortSignal per attempt)', () => {
     expect(isOdtError(error, 'REMOTE_UNAVAILABLE')).toBe(true);
     expect((error as Error).message).toContain('timeout of 50 ms');
     expect(calls).toBe(1);
-    expect(performance.now() - started).toBeLessThan(1000);
+    // Far below the 10 s attempt timeout, so only the 50 ms publish timeout can have ended it.
+    expect(performance.now() - started).toBeLessThan(5000);
   });
 });
