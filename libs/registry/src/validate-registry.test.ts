@@ -1,6 +1,7 @@
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refreshChannels } from './channels.ts';
 import { publishToRegistry } from './publish.ts';
 import { makeDraft, tempDir, testKey } from './testing/stage-fixtures.ts';
 import { validateRegistry } from './validate-registry.ts';
@@ -43,6 +44,21 @@ const DAMAGE: Array<[string, (registry: string) => Promise<void>, RegExp]> = [
 describe('validateRegistry', () => {
   it('passes an intact registry', async () => {
     expect(await validateRegistry(pristine, { trustedKeys: [key.publicKey] })).toEqual({ ok: true, errors: [], warnings: [], versions: 2 });
+  });
+
+  it('warns, not fails, when a writer died between committing a channel and writing its document; a refresh writes it', async () => {
+    const registry = join(root, 'channel-without-document');
+    await cp(pristine, registry, { recursive: true });
+    // What a publisher killed right after its index commit leaves: the index names a channel for
+    // the first time (sequence 1) and its signed document was never written.
+    const index = JSON.parse(await readFile(join(registry, 'index.json'), 'utf8'));
+    index.models.digits.channels.canary = { version: '1.1.0', previous: [], sequence: 1 };
+    await writeFile(join(registry, 'index.json'), JSON.stringify(index));
+    const report = await validateRegistry(registry, { trustedKeys: [key.publicKey] });
+    expect(report).toMatchObject({ ok: true, errors: [] });
+    expect(report.warnings).toEqual([expect.stringMatching(/^digits channel canary: channel document is missing .* the next publish, promote or refresh writes it$/)]);
+    expect(await refreshChannels(registry, key)).toContain('digits/canary@1.1.0#1');
+    expect(await validateRegistry(registry, { trustedKeys: [key.publicKey] })).toEqual({ ok: true, errors: [], warnings: [], versions: 2 });
   });
 
   it.each(DAMAGE)('reports %s', async (name, damage, expected) => {
