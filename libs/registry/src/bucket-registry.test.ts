@@ -109,7 +109,7 @@ describe('a registry in a Cloud Storage bucket', () => {
     next.process.kill('SIGKILL');
     const report = await validateRegistry(registry, { trustedKeys: [key.publicKey] });
     expect(report).toMatchObject({ ok: true, warnings: [] });
-    console.log(`bucket crash test: ${TRIALS} SIGKILL trials in ${((Date.now() - started) / 1000).toFixed(1)} s; ${interrupted} left leftovers or a lagging channel document; ${report.versions} versions valid`);
+    console.log(`bucket crash test: ${TRIALS} SIGKILL trials in ${((Date.now() - started) / 1000).toFixed(1)} s; ${interrupted} left leftovers or a lagging or missing channel document; ${report.versions} versions valid`);
   }, 600_000);
 
   it('names a missing bucket before anything is written', async () => {
