@@ -36,6 +36,20 @@ describe('failureLines', () => {
     ]);
   });
 
+  it('names a Kotlin compile error, a pytest collection error and our own CLIs\' error lines', () => {
+    const log = [
+      'android-sample: [ERROR] e: file:///repo/core/src/main/kotlin/Resolver.kt:12:5 Unresolved reference: foo',
+      'python-bridge: ERROR odt_bridge/convert_test.py - ModuleNotFoundError: No module named x',
+      'provision: error[PYTHON_VERSION] python3.11 was not found on PATH',
+      'provision: [INFO] e: nothing',
+    ].join('\n');
+    expect(failureLines(log)).toEqual([
+      'android-sample: [ERROR] e: file:///repo/core/src/main/kotlin/Resolver.kt:12:5 Unresolved reference: foo',
+      'python-bridge: ERROR odt_bridge/convert_test.py - ModuleNotFoundError: No module named x',
+      'provision: error[PYTHON_VERSION] python3.11 was not found on PATH',
+    ]);
+  });
+
   it('says nothing for a passing run, drops repeats and stops at the limit', () => {
     expect(failureLines('[INFO] Tests run: 5, Failures: 0\n ✓ src/a.test.ts (2 tests)\n1 passed')).toEqual([]);
     expect(failureLines(' FAIL  a\n FAIL  a\n FAIL  b\n FAIL  c', 2)).toEqual([' FAIL  a', ' FAIL  b']);

@@ -12,9 +12,11 @@ const FAILURE_PATTERNS: readonly RegExp[] = [
   /\b(AssertionError|TimeoutError)\b|Test timed out/, // vitest: the reason under a failed test
   /<<< (FAILURE|ERROR)!/, // Surefire: the failing test class or method
   /\[ERROR\] (Tests run:|Failures:|Errors:|\s+\S+:\d+ )/, // Surefire summary lines
-  /(^|\s)(FAILED|ERROR) \S+::/, // pytest -q short summary
+  /\[ERROR\] e: /, // kotlinc through Maven: a compile error
+  /(^|\s)(FAILED|ERROR) \S+(::|\.py\b)/, // pytest -q short summary, collection errors
   /\berror TS\d+:/, // tsc
   /\s\d+:\d+\s+error\s/, // eslint stylish
+  /\berror\[[A-Z_]+\]/, // our own CLIs (provision, pipeline stages): error[CODE] message
 ];
 
 const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
