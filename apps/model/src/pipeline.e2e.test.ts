@@ -1,11 +1,8 @@
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKeyPairSync } from 'node:crypto';
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = join(import.meta.dirname, '../../..');
+import { ROOT, signedCli } from './testing/signed-cli.ts';
 
 /**
  * The end of the real pipeline: the version draft that `model:version` built from the trained,
@@ -13,13 +10,7 @@ const ROOT = join(import.meta.dirname, '../../..');
  * fresh registry, re-published (a no-op), validated and pulled with signature checks.
  */
 describe('pipeline end to end (real artifacts from out/model)', () => {
-  const keys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const env = {
-    MODEL_SIGNING_KEY: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    MODEL_SIGNING_PUBLIC_KEY: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    MODEL_SIGNING_REQUIRE_KEY: '1',
-  };
-  const node = (args: string[]) => execa('node', ['--import', 'tsx', ...args], { cwd: ROOT, env, reject: false });
+  const node = signedCli();
 
   it('publishes 1.0.0, publishes nothing the second time, validates and pulls it verified', async () => {
     const registry = await mkdtemp(join(tmpdir(), 'odt-e2e-registry-'));

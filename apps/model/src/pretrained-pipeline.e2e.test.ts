@@ -1,11 +1,9 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKeyPairSync } from 'node:crypto';
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { ROOT, signedCli } from './testing/signed-cli.ts';
 
-const ROOT = join(import.meta.dirname, '../../..');
 const OUT = join(ROOT, 'out/model-pretrained');
 
 /**
@@ -16,13 +14,7 @@ const OUT = join(ROOT, 'out/model-pretrained');
  * samples within 1e-4, and the draft publishes, validates and pulls like any model.
  */
 describe('pretrained base pipeline end to end (real artifacts from out/model-pretrained)', () => {
-  const keys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const env = {
-    MODEL_SIGNING_KEY: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    MODEL_SIGNING_PUBLIC_KEY: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    MODEL_SIGNING_REQUIRE_KEY: '1',
-  };
-  const node = (args: string[]) => execa('node', ['--import', 'tsx', ...args], { cwd: ROOT, env, reject: false });
+  const node = signedCli();
   const json = async (path: string) => JSON.parse(await readFile(path, 'utf8'));
 
   it('verified the converted model: builtin ops only, infer and features parity within 1e-4 on >= 256 samples', async () => {

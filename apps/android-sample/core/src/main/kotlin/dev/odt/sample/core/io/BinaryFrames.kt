@@ -1,11 +1,14 @@
 package dev.odt.sample.core.io
 
+import java.io.File
+import java.io.IOException
+import java.nio.BufferUnderflowException
 import java.nio.ByteBuffer
 import java.nio.ByteOrder
 import java.security.MessageDigest
 
 /**
- * A checksummed binary frame: `magic | sha256(body) | body`. Used for checkpoints and the sample
+ * A checksummed binary frame: `magic | sha256(body) | body`. Used for checkpoints, cached embeddings and the sample
  * store so a torn, truncated or bit-flipped file is detected before any value in it is trusted.
  */
 object BinaryFrames {
@@ -25,6 +28,21 @@ object BinaryFrames {
         val body = bytes.copyOfRange(m.size + DIGEST, bytes.size)
         if (!MessageDigest.isEqual(stored, digest(body))) return Result.failure(CorruptFrame("checksum mismatch"))
         return Result.success(body)
+    }
+
+    /**
+     * Reads `file` as a frame and decodes its body with `decode` (a little-endian buffer). A torn or
+     * foreign file, a header whose lengths run past the body, or a reason `decode` throws as an
+     * IOException all come back as a failure, never as an exception.
+     */
+    fun <T> decode(magic: String, file: File, decode: (ByteBuffer) -> T): Result<T> = try {
+        open(magic, file.readBytes()).map { body -> decode(wrap(body)) }
+    } catch (e: IOException) {
+        Result.failure(e)
+    } catch (e: BufferUnderflowException) {
+        Result.failure(IOException("shorter than its header says"))
+    } catch (e: NegativeArraySizeException) {
+        Result.failure(IOException("negative length in header"))
     }
 
     private fun digest(body: ByteArray) = MessageDigest.getInstance("SHA-256").digest(body)

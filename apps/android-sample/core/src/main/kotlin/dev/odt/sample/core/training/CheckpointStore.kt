@@ -4,7 +4,6 @@ import dev.odt.sample.core.io.AtomicFiles
 import dev.odt.sample.core.io.BinaryFrames
 import java.io.File
 import java.io.IOException
-import java.nio.BufferUnderflowException
 
 /**
  * Checkpoints as checksummed files `ckpt-<step>.bin`, each written atomically (temp + fsync +
@@ -55,9 +54,8 @@ class CheckpointStore(private val dir: File, private val keep: Int = 2) {
         }
     }
 
-    private fun read(file: File): Result<Checkpoint> = try {
-        BinaryFrames.open(MAGIC, file.readBytes()).map { body ->
-            val buf = BinaryFrames.wrap(body)
+    private fun read(file: File): Result<Checkpoint> =
+        BinaryFrames.decode(MAGIC, file) { buf ->
             val format = buf.int
             if (format != FORMAT && format != FORMAT_1) throw IOException("unknown checkpoint format")
             val step = buf.long
@@ -71,13 +69,6 @@ class CheckpointStore(private val dir: File, private val keep: Int = 2) {
             if (setStart !in 0..step) throw IOException("set start $setStart outside 0..$step")
             Checkpoint(step, chunk, id, state, set, setStart)
         }
-    } catch (e: IOException) {
-        Result.failure(e)
-    } catch (e: BufferUnderflowException) {
-        Result.failure(IOException("shorter than its header says"))
-    } catch (e: NegativeArraySizeException) {
-        Result.failure(IOException("negative length in header"))
-    }
 
     /** Newest first. */
     private fun files(): List<File> =

@@ -4,7 +4,6 @@ import dev.odt.sample.core.io.AtomicFiles
 import dev.odt.sample.core.io.BinaryFrames
 import java.io.File
 import java.io.IOException
-import java.nio.BufferUnderflowException
 
 /**
  * Embeddings of the user's images, computed once per base by the model's `features` signature
@@ -101,9 +100,8 @@ class EmbeddingCache(private val root: File?) {
         return BinaryFrames.seal(MAGIC, body)
     }
 
-    private fun read(file: File, space: String, pixelHash: String, size: Int): Result<FloatArray> = try {
-        BinaryFrames.open(MAGIC, file.readBytes()).map { body ->
-            val buf = BinaryFrames.wrap(body)
+    private fun read(file: File, space: String, pixelHash: String, size: Int): Result<FloatArray> =
+        BinaryFrames.decode(MAGIC, file) { buf ->
             if (buf.int != FORMAT) throw IOException("unknown embedding format")
             val s = ByteArray(buf.int).also { buf.get(it) }.toString(Charsets.US_ASCII)
             val h = ByteArray(buf.int).also { buf.get(it) }.toString(Charsets.US_ASCII)
@@ -115,13 +113,6 @@ class EmbeddingCache(private val root: File?) {
             if (!values.all { it.isFinite() }) throw IOException("non-finite values")
             values
         }
-    } catch (e: IOException) {
-        Result.failure(e)
-    } catch (e: BufferUnderflowException) {
-        Result.failure(IOException("shorter than its header says"))
-    } catch (e: NegativeArraySizeException) {
-        Result.failure(IOException("negative length in header"))
-    }
 
     /** Why a companion: the file format's constants. */
     companion object {
