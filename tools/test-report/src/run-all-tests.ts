@@ -18,15 +18,19 @@ async function main(): Promise<number> {
   const nx = spawn('npx', ['nx', 'run-many', '-t', 'lint', 'typecheck', 'test', '--outputStyle=stream', ...process.argv.slice(2)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  nx.stdout.on('data', (chunk: Buffer) => {
-    process.stdout.write(chunk);
-    log.write(chunk);
+  for (const [from, to] of [[nx.stdout, process.stdout], [nx.stderr, process.stderr]] as const) {
+    from.on('data', (chunk: Buffer) => {
+      to.write(chunk);
+      log.write(chunk);
+    });
+  }
+  const status = await new Promise<number>((resolve) => {
+    nx.on('error', (error) => {
+      console.error(`could not start Nx (${error.message}); run \`npm ci\` first`);
+      resolve(1);
+    });
+    nx.on('close', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
-  nx.stderr.on('data', (chunk: Buffer) => {
-    process.stderr.write(chunk);
-    log.write(chunk);
-  });
-  const status = await new Promise<number>((resolve) => nx.on('close', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
   await new Promise<void>((resolve) => log.end(resolve));
   if (status !== 0) {
     const lines = failureLines(await readFile(LOG_FILE, 'utf8'));
